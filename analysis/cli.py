@@ -1,0 +1,115 @@
+"""Command line: ``python -m analysis <command> ...``.
+
+Every command prints its result on stdout (JSON or CSV). Bad input exits with status 2 and one line
+on stderr naming the problem; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from analysis.errors import InputError
+
+__all__ = ["main", "build_parser"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _number(kind: type, name: str):
+    def parse(s: str) -> Any:
+        try:
+            return kind(float(s)) if kind is int and float(s).is_integer() else kind(s)
+        except (TypeError, ValueError):
+            raise argparse.ArgumentTypeError(f"{name} must be {'an integer' if kind is int else 'a number'}, got {s!r}") from None
+
+    return parse
+
+
+def _int_list(s: str) -> list[int]:
+    try:
+        out = [int(float(x)) for x in s.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"context lengths must be comma-separated integers, got {s!r}") from None
+    if not out:
+        raise argparse.ArgumentTypeError("context lengths must not be empty")
+    return out
+
+
+def _cmd_bounds(a: argparse.Namespace) -> int:
+    from analysis import bounds
+
+    b = bounds.phase_bounds(a.context_length, a.layers, a.epsilon, a.head_dim, a.dtype)
+    out: dict[str, Any] = b.to_dict()
+    if a.base is not None:
+        out["verdict"] = {form: bounds.verdict(a.base, b, form) for form in ("exact", "paper")}
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+def _cmd_men_table(a: argparse.Namespace) -> int:
+    from analysis import bounds
+
+    df = bounds.men_min_base_table(a.context_lengths, a.head_dim)
+    sys.stdout.write("context_length,min_base\n")
+    for L, b in zip(df["context_length"], df["min_base"]):
+        sys.stdout.write(f"{int(L)},{b:.9e}\n")
+    return 0
+
+
+def _cmd_classify(a: argparse.Namespace) -> int:
+    from analysis import case_study
+
+    out = case_study.classify_config_file(a.config, context_length=a.context_length, dtype=a.dtype)
+    print(json.dumps(out, indent=2, default=str))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    b = sub.add_parser("bounds", help="phase-modulation bounds and the Goldilocks interval (JSON)")
+    b.add_argument("--context-length", "-L", type=_number(float, "context length"), required=True)
+    b.add_argument("--layers", "-N", type=_number(int, "layers"), default=1)
+    b.add_argument("--epsilon", "-e", type=_number(float, "epsilon"), required=True)
+    b.add_argument("--head-dim", "-d", type=_number(int, "head dim"), default=128, help="rotary dims")
+    b.add_argument("--dtype", default="bf16", help="fp64, fp32, bf16, fp16, fp8_e4m3, fp8_e5m2")
+    b.add_argument("--base", type=_number(float, "base"), default=None, help="judge this base")
+    b.set_defaults(func=_cmd_bounds)
+
+    m = sub.add_parser("men-table", help="Men et al. minimum base for each context length (CSV)")
+    m.add_argument("--head-dim", "-d", type=_number(int, "head dim"), default=128)
+    m.add_argument("--context-lengths", type=_int_list, required=True, help="e.g. 1024,4096,32768")
+    m.set_defaults(func=_cmd_men_table)
+
+    c = sub.add_parser("classify", help="classify a Hugging Face config.json against the bounds (JSON)")
+    c.add_argument("config", help="path to a local config.json")
+    c.add_argument("--context-length", "-L", type=_number(float, "context length"), default=None)
+    c.add_argument("--dtype", default=None, help="training dtype (default: the config's torch_dtype)")
+    c.set_defaults(func=_cmd_classify)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except InputError as e:
+        print(f"python -m analysis {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,38 @@
+"""Shared fixtures: one Snakemake smoke run (config/smoke.yaml) per test session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_snakemake(workdir: Path, *args: str, timeout: int = 1800) -> subprocess.CompletedProcess:
+    """Run the project's workflow in ``workdir`` on the smoke profile; returns the process."""
+    cmd = [
+        sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory", str(workdir),
+        "--configfile", str(ROOT / "config" / "smoke.yaml"), *args,
+    ]
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+
+
+@pytest.fixture(scope="session")
+def smoke_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Working directory of one complete smoke run of the whole workflow."""
+    wd = tmp_path_factory.mktemp("smoke")
+    proc = run_snakemake(wd, "--cores", "2")
+    if proc.returncode != 0:
+        pytest.fail(f"smoke run failed (exit {proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")
+    return wd
+
+
+@pytest.fixture(scope="session")
+def smoke_results(smoke_workdir: Path) -> Path:
+    """The results folder of the smoke run."""
+    return smoke_workdir / "results"

@@ -1,0 +1,1 @@
+# case_study stage: rules are added by the issue that builds this stage.

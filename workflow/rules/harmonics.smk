@@ -1,0 +1,1 @@
+# harmonics stage: rules are added by the issue that builds this stage.

@@ -1,0 +1,1 @@
+# probes stage: rules are added by the issue that builds this stage.
