@@ -17,7 +17,7 @@ import pandas as pd
 from analysis.config import ROOT
 from analysis.provenance import sidecar_path
 
-__all__ = ["results_dir", "path", "table", "json_result", "provenance", "chart", "fmt", "sci"]
+__all__ = ["results_dir", "path", "table", "json_result", "provenance", "chart", "figure", "output_format", "static_figure", "fmt", "sci"]
 
 
 def results_dir() -> Path:
@@ -57,6 +57,29 @@ def chart(stage: str, name: str) -> Any:
 def static_figure(stage: str, name: str) -> Path:
     """Path of the static PNG rendering of a figure (for the PDF)."""
     return path(stage, f"figures/{name}.png")
+
+
+def output_format() -> str:
+    """Quarto's target format of the page being rendered (``html``, ``typst``, ...); ``html``
+    outside Quarto (Jupyter). Quarto writes it to the file named by ``$QUARTO_EXECUTE_INFO``."""
+    info = os.environ.get("QUARTO_EXECUTE_INFO")
+    if info and Path(info).is_file():
+        try:
+            fmt_id = json.loads(Path(info).read_text())["format"]["identifier"]
+            return str(fmt_id.get("base-format") or fmt_id.get("target-format") or "html")
+        except (KeyError, ValueError, TypeError):
+            return "html"
+    return "html"
+
+
+def figure(stage: str, name: str) -> Any:
+    """A figure for the current output: the interactive Altair chart in HTML, the static PNG
+    rendering (same Vega-Lite spec, via vl-convert) in every other format (the Typst PDF)."""
+    if output_format() == "html":
+        return chart(stage, name)
+    from IPython.display import Image
+
+    return Image(filename=str(static_figure(stage, name)))
 
 
 def sci(x: float, digits: int = 3) -> str:
