@@ -31,6 +31,7 @@ __all__ = [
     "positional_head",
     "positional_head_table",
     "aliasing_distances",
+    "synthetic_summary",
 ]
 
 
@@ -199,3 +200,47 @@ def aliasing_distances(theta: float, max_distance: int, tol: float) -> NDArray[n
     to phase 0 (``1 - cos(s theta) < tol``): the keys a single-frequency positional head can confuse."""
     s = np.arange(1, int(max_distance) + 1)
     return s[(1.0 - np.cos(s * float(theta))) < float(tol)]
+
+
+def synthetic_summary(
+    fig2: pd.DataFrame, p31: pd.DataFrame, p32: pd.DataFrame, heads: pd.DataFrame, cfg: dict[str, Any]
+) -> dict[str, Any]:
+    """The numbers the scorecard and the report quote from the synthetic tables:
+
+    * ``ones_at_zero``, ``ones_far_envelope`` (``max |a(r)|`` over the far half of the distances) and
+      their ratio ``ones_decay_ratio``; ``gauss_far_std_over_sqrt_d`` (spread of the Gaussian
+      activations in the far half, in units of the closed-form ``sqrt(d)``: about 1 if no decay);
+    * Proposition 3.2: ``prop32_max_abs_z``, ``prop32_max_abs_var_rel_diff`` and pass flags against
+      ``z_tolerance`` / ``var_tolerance``;
+    * Proposition 3.1: ``prop31_all_argmax_at_target``;
+    * positional heads: minimum attention weight on the target key per head and logit scale
+      (queries with a target only), and the near-return distances of the highest frequency
+      (``1 - cos(s) < 0.01``) within the sequence."""
+    ones = fig2[fig2.kind == "all-ones"].sort_values("distance")
+    gauss = fig2[fig2.kind == "gaussian"].sort_values("distance")
+    half = int(ones.distance.max()) // 2
+    d = int(cfg["head_dim"])
+    a0 = float(ones["mean"].iloc[0])
+    far = float(ones[ones.distance >= half]["mean"].abs().max())
+    hw = []
+    for (name, scale), g in heads.groupby(["head", "logit_scale"]):
+        tgt = g[g.on_target]
+        hw.append({"head": name, "logit_scale": float(scale), "min_target_weight": float(tgt.weight.min()),
+                   "mean_target_weight": float(tgt.weight.mean())})
+    max_z = float(p32.z_mean.abs().max())
+    max_v = float(p32.var_rel_diff.abs().max())
+    return {
+        "head_dim": d, "base": float(cfg["base"]), "max_distance": int(ones.distance.max()),
+        "ones_at_zero": a0, "ones_far_envelope": far, "ones_decay_ratio": far / a0,
+        "gauss_far_std_over_sqrt_d": float(gauss[gauss.distance >= half]["std"].mean() / np.sqrt(d)),
+        "gauss_n_seeds": int(gauss["n"].iloc[0]),
+        "prop32_max_abs_z": max_z, "prop32_max_abs_var_rel_diff": max_v,
+        "prop32_var_closed": float(p32.var_closed.iloc[0]), "prop32_samples": int(p32["n"].iloc[0]),
+        "prop32_mean_ok": max_z < float(cfg["z_tolerance"]), "prop32_var_ok": max_v < float(cfg["var_tolerance"]),
+        "z_tolerance": float(cfg["z_tolerance"]), "var_tolerance": float(cfg["var_tolerance"]),
+        "prop31_targets": [int(t) for t in sorted(p31.target.unique())],
+        "prop31_all_argmax_at_target": bool((p31.argmax == p31.target).all()),
+        "positional_heads": hw,
+        "head_seq_len": int(cfg["head_seq_len"]),
+        "highest_freq_near_returns": aliasing_distances(1.0, int(cfg["head_seq_len"]) - 1, 0.01).tolist(),
+    }

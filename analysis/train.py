@@ -43,6 +43,7 @@ __all__ = [
     "resolve_device",
     "evaluate",
     "train_variant",
+    "prope_table",
 ]
 
 # name -> (rope base, kept fraction p of frequencies, reversed: drop the highest instead of the lowest,
@@ -320,3 +321,39 @@ def _save(model: Any, out_dir: Path) -> None:
     for f in tmp.iterdir():
         os.replace(f, out_dir / f.name)
     tmp.rmdir()
+
+
+def prope_table(runs: list[dict[str, Any]], paper: Mapping[str, Mapping[str, float]]) -> tuple["pd.DataFrame", dict[str, Any]]:  # noqa: F821
+    """Our held-out byte perplexities beside the paper's Table 2 (``paper``: label -> {wiki, flanv2}).
+
+    Returns the table (one row per trained variant, ranks 1 = best among the variants trained) and a
+    summary: both orderings (best first), whether they agree, Kendall's tau between our perplexities
+    and the paper's Wiki column, and whether NoPE is worst in each. Perplexities are per byte for us
+    and per token (Gemma vocabulary) in the paper: only orderings are comparable."""
+    import pandas as pd
+    from scipy.stats import kendalltau
+
+    if not runs:
+        raise InputError("no trained variants to tabulate")
+    rows = []
+    for r in runs:
+        p = paper.get(r["label"], {})
+        rows.append({"variant": r["variant"], "label": r["label"], "val_perplexity": r["val_perplexity"],
+                     "val_bits_per_byte": r["val_bits_per_byte"], "val_loss": r["val_loss"],
+                     "steps": r["profile"]["steps"], "parameters": r["parameters"], "device": r["device"],
+                     "train_seconds": r["train_seconds"], "paper_wiki": p.get("wiki"), "paper_flanv2": p.get("flanv2")})
+    t = pd.DataFrame(rows)
+    t["our_rank"] = t.val_perplexity.rank(method="min").astype(int)
+    t["paper_rank"] = t.paper_wiki.rank(method="min")
+    t = t.sort_values("our_rank").reset_index(drop=True)
+    both = t.dropna(subset=["paper_wiki"])
+    tau = float(kendalltau(both.val_perplexity, both.paper_wiki).statistic) if len(both) >= 2 else float("nan")
+    ours = list(both.sort_values("val_perplexity").label)
+    theirs = list(both.sort_values("paper_wiki").label)
+    summary = {
+        "our_order": ours, "paper_order": theirs, "same_order": ours == theirs, "kendall_tau": tau,
+        "n_variants": int(len(both)), "best_ours": ours[0] if ours else None, "best_paper": theirs[0] if theirs else None,
+        "nope_worst_ours": bool(ours and ours[-1] == "NoPE"), "nope_worst_paper": bool(theirs and theirs[-1] == "NoPE"),
+        "devices": sorted(set(t.device)), "total_train_seconds": float(t.train_seconds.sum()),
+    }
+    return t, summary

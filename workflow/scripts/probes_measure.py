@@ -1,0 +1,24 @@
+"""Adapter: hook the subject model -> frequency norms, head summary, attention examples, subject info."""
+
+from pathlib import Path
+
+from analysis import probes
+from analysis.config import ROOT
+from analysis.logs import log_to
+from analysis.results import write_json, write_table
+
+cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
+out = snakemake.output  # noqa: F821
+with log_to(snakemake.log[0]) as log:  # noqa: F821
+    path = Path(cfg["subject_checkpoint"]) if cfg.get("subject_checkpoint") else Path(snakemake.params.model_dir)  # noqa: F821
+    model = probes.load_subject(path)
+    texts = probes.read_texts(ROOT / cfg["texts"] if not Path(cfg["texts"]).is_absolute() else cfg["texts"])
+    ids = [probes.encode(model, t, path, cfg["max_tokens"]) for t in texts]
+    tables = probes.probe_model(model, ids, cfg["band_fraction"], cfg["example_tokens"])
+    info = probes.subject_info(model, path, trained=not cfg.get("subject_checkpoint"), texts=len(texts),
+                               tokens=[len(i) for i in ids])
+    log.info("probed %s: %d layers x %d heads on %d passages", info["name"], info["layers"], info["heads"], len(texts))
+    write_table(tables["norms"], out[0], cfg, subject=info["name"])
+    write_table(tables["heads"], out[2], cfg, subject=info["name"])
+    write_table(tables["examples"], out[4], cfg, subject=info["name"])
+    write_json(info, out[6], cfg)

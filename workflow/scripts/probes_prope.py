@@ -1,0 +1,26 @@
+"""Adapter: trained variants' perplexities beside the paper's Table 2, and the stage's scorecard."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import probes
+from analysis.logs import log_to
+from analysis.results import write_json, write_table
+from analysis.scorecard import published, rows_to_frame
+from analysis.train import prope_table
+
+cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
+inp, out = snakemake.input, snakemake.output  # noqa: F821
+with log_to(snakemake.log[0]) as log:  # noqa: F821
+    runs = [json.loads(Path(p).read_text()) for p in inp.runs]
+    pub = published()["barbero2024"]
+    table, summary = prope_table(runs, pub["prope_perplexity"])
+    log.info("p-RoPE ordering: ours %s, paper %s", summary["our_order"], summary["paper_order"])
+    rows = probes.scorecard_rows(
+        pub, table, summary, json.loads(Path(inp.synthetic).read_text()), pd.read_csv(inp.heads),
+        json.loads(Path(inp.subject).read_text()))
+    write_table(table, out[0], cfg)
+    write_json(summary, out[2], cfg)
+    write_table(rows_to_frame(rows), out[4], cfg)
