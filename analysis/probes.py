@@ -292,8 +292,11 @@ def _inv_freq(model: Any) -> np.ndarray | None:
     return None
 
 
-def subject_info(model: Any, path: str | os.PathLike[str], trained: bool, texts: int, tokens: list[int]) -> dict[str, Any]:
-    """Which model the probes ran on, in words (``name``) and numbers, for figure titles and the report."""
+def subject_info(
+    model: Any, path: str | os.PathLike[str], trained: bool, texts: int, tokens: list[int], band_fraction: float
+) -> dict[str, Any]:
+    """Which model the probes ran on, in words (``name``) and numbers, for figure titles and the report;
+    ``band_size`` is the number of frequencies in each band of :func:`band_shares`."""
     c = model.config
     variant = getattr(c, "rope_variant", None)
     n_params = int(sum(p.numel() for p in model.parameters()))
@@ -311,6 +314,7 @@ def subject_info(model: Any, path: str | os.PathLike[str], trained: bool, texts:
         "parameters": n_params, "rope_theta": _rope_theta(c),
         "inv_freq": None if inv is None else [float(x) for x in inv],
         "texts": int(texts), "tokens_per_text": [int(t) for t in tokens],
+        "band_fraction": float(band_fraction), "band_size": max(1, int(round(float(band_fraction) * (hd // 2)))),
     }
 
 

@@ -243,4 +243,5 @@ def synthetic_summary(
         "positional_heads": hw,
         "head_seq_len": int(cfg["head_seq_len"]),
         "highest_freq_near_returns": aliasing_distances(1.0, int(cfg["head_seq_len"]) - 1, 0.01).tolist(),
+        "highest_freq_near_returns_64": aliasing_distances(1.0, 64, 0.05).tolist(),
     }

@@ -68,9 +68,9 @@ rule probes_corpus:
 
 rule probes_train:
     """Train one variant (RoPE 10k / 500k, p-RoPE, reversed p-RoPE, NoPE) of the small byte-level Gemma;
-    save it with save_pretrained and its held-out perplexity. Resumes from its checkpoint if interrupted."""
-    input:
-        corpus=res("probes", "corpus.json"),
+    save it with save_pretrained and its held-out perplexity. Resumes from its checkpoint if interrupted.
+    No file input: the corpus is read from the standard library and its sha256 recorded (probes_prope
+    checks it against corpus.json), so rewriting corpus.json never retrains."""
     output:
         res("probes", "models/{variant}/config.json"),
         res("probes", "models/{variant}/model.safetensors"),
@@ -123,6 +123,7 @@ rule probes_prope:
     the ordering comparison, and the stage's scorecard rows."""
     input:
         runs=expand(res("probes", "train/{variant}.json"), variant=PROBES_VARIANTS),
+        corpus=res("probes", "corpus.json"),
         synthetic=res("probes", "synthetic/summary.json"),
         heads=res("probes", "head_summary.csv"),
         subject=res("probes", "subject.json"),

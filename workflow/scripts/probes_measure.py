@@ -16,7 +16,7 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
     ids = [probes.encode(model, t, path, cfg["max_tokens"]) for t in texts]
     tables = probes.probe_model(model, ids, cfg["band_fraction"], cfg["example_tokens"])
     info = probes.subject_info(model, path, trained=not cfg.get("subject_checkpoint"), texts=len(texts),
-                               tokens=[len(i) for i in ids])
+                               tokens=[len(i) for i in ids], band_fraction=cfg["band_fraction"])
     log.info("probed %s: %d layers x %d heads on %d passages", info["name"], info["layers"], info["heads"], len(texts))
     write_table(tables["norms"], out[0], cfg, subject=info["name"])
     write_table(tables["heads"], out[2], cfg, subject=info["name"])

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import probes
+from analysis.errors import InputError
 from analysis.logs import log_to
 from analysis.results import write_json, write_table
 from analysis.scorecard import published, rows_to_frame
@@ -15,6 +16,11 @@ cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 inp, out = snakemake.input, snakemake.output  # noqa: F821
 with log_to(snakemake.log[0]) as log:  # noqa: F821
     runs = [json.loads(Path(p).read_text()) for p in inp.runs]
+    sha = json.loads(Path(inp.corpus).read_text())["sha256"]
+    stale = [r["variant"] for r in runs if r["corpus_sha256"] != sha]
+    if stale:
+        raise InputError(f"variants {stale} were trained on another corpus than {inp.corpus}; "
+                         "retrain them (snakemake --forcerun probes_train)")
     pub = published()["barbero2024"]
     table, summary = prope_table(runs, pub["prope_perplexity"])
     log.info("p-RoPE ordering: ours %s, paper %s", summary["our_order"], summary["paper_order"])
