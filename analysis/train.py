@@ -278,7 +278,7 @@ def train_variant(
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         history.append(float(loss.detach()))
-        bar.set_postfix(loss=f"{float(loss):.3f}", refresh=False)
+        bar.set_postfix(loss=f"{history[-1]:.3f}", refresh=False)
         done = step + 1
         if done % int(prof["checkpoint_every"]) == 0 and done < steps:
             ckpt.parent.mkdir(parents=True, exist_ok=True)
