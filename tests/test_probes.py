@@ -56,8 +56,9 @@ def test_capture_shapes_and_rotation_reproduces_attention(arch):
         torch.testing.assert_close(c.q_pre[:, :, 0], c.q_post[:, :, 0])
 
 
-def test_hooks_removed_when_forward_fails():
-    model = tiny("llama")
+@pytest.mark.parametrize("arch", probes.SUPPORTED_MODEL_TYPES)
+def test_hooks_removed_when_forward_fails(arch):
+    model = tiny(arch)
 
     def boom(*_):
         raise RuntimeError("boom")

@@ -13,10 +13,6 @@ PROBES_FIGURES = ["figure2", "prop31", "positional_heads", "freq_norms_layers", 
                   "positional_scores", "attention_examples", "prope"]
 
 
-wildcard_constraints:
-    variant="rope10k|rope500k|p025|p075|p075rev|nope",
-
-
 def probes_report(path, name):
     """`path` wrapped for `snakemake --report` with its RST caption (workflow/report/probes/)."""
     return report(path, caption=f"../report/probes/{name}.rst", category="Probes")
@@ -78,9 +74,9 @@ rule probes_train:
     params:
         cfg=PROBES_TRAIN_CFG,
         checkpoints=lambda wc: res("probes", f"checkpoints/{wc.variant}"),
+    wildcard_constraints:
+        variant="rope10k|rope500k|p025|p075|p075rev|nope",
     threads: 2
-    resources:
-        train_jobs=1,
     log:
         log_path("probes", "probes_train_{variant}"),
     benchmark:
