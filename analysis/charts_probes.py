@@ -9,13 +9,13 @@ import altair as alt
 import pandas as pd
 
 __all__ = [
-    "figure2_chart",
-    "prop31_chart",
-    "positional_heads_chart",
-    "freq_norms_layers_chart",
-    "freq_norms_heads_chart",
-    "positional_scores_chart",
     "attention_examples_chart",
+    "figure2_chart",
+    "freq_norms_heads_chart",
+    "freq_norms_layers_chart",
+    "positional_heads_chart",
+    "positional_scores_chart",
+    "prop31_chart",
     "prope_chart",
 ]
 
@@ -26,95 +26,180 @@ def figure2_chart(df: pd.DataFrame, head_dim: int, base: float) -> Any:
     g = df[df.kind == "gaussian"]
     n = int(g["n"].iloc[0])
     x = alt.X("distance:Q", title="relative distance r (positions)")
-    a = alt.Chart(ones).mark_line(strokeWidth=1).encode(x, alt.Y("mean:Q", title="q^T R^-r k")).properties(
-        title="(a) constant all-ones q, k", width=320, height=220)
-    band = alt.Chart(g).mark_area(opacity=0.25, color="#4c78a8").encode(x, alt.Y("q05:Q", title="q^T R^-r k"), alt.Y2("q95:Q"))
+    a = (
+        alt.Chart(ones)
+        .mark_line(strokeWidth=1)
+        .encode(x, alt.Y("mean:Q", title="q^T R^-r k"))
+        .properties(title="(a) constant all-ones q, k", width=320, height=220)
+    )
+    band = (
+        alt.Chart(g)
+        .mark_area(opacity=0.25, color="#4c78a8")
+        .encode(x, alt.Y("q05:Q", title="q^T R^-r k"), alt.Y2("q95:Q"))
+    )
     ex = alt.Chart(g).mark_line(strokeWidth=0.6, color="#f58518", opacity=0.8).encode(x, alt.Y("example:Q"))
     mean = alt.Chart(g).mark_line(strokeWidth=1.2, color="#4c78a8").encode(x, alt.Y("mean:Q"))
     b = (band + ex + mean).properties(
-        title=f"(b) Gaussian q, k: mean of {n} draws (blue), 5-95% band, one draw (orange)", width=320, height=220)
-    return alt.hconcat(a, b).properties(title=f"RoPE activation against distance, d = {head_dim}, base = {base:g}")
+        title=f"(b) Gaussian q, k: mean of {n} draws (blue), 5-95% band, one draw (orange)",
+        width=320,
+        height=220,
+    )
+    return alt.hconcat(a, b).properties(
+        title=f"RoPE activation against distance, d = {head_dim}, base = {base:g}"
+    )
 
 
 def prop31_chart(df: pd.DataFrame) -> Any:
     """Proposition 3.1: activation / |q|^2 against distance for keys built for each target distance."""
-    return alt.Chart(df).mark_line(strokeWidth=1).encode(
-        alt.X("distance:Q", title="relative distance (positions)"),
-        alt.Y("normalised:Q", title="q^T R^-r k / |q|^2"),
-        alt.Color("target:N", title="target r"),
-    ).properties(title="Proposition 3.1: the key k = R^r q peaks at distance r", width=520, height=240)
+    return (
+        alt.Chart(df)
+        .mark_line(strokeWidth=1)
+        .encode(
+            alt.X("distance:Q", title="relative distance (positions)"),
+            alt.Y("normalised:Q", title="q^T R^-r k / |q|^2"),
+            alt.Color("target:N", title="target r"),
+        )
+        .properties(title="Proposition 3.1: the key k = R^r q peaks at distance r", width=520, height=240)
+    )
 
 
 def positional_heads_chart(df: pd.DataFrame) -> Any:
     """Attention maps of the diagonal and previous-token heads built from the highest frequency."""
-    return alt.Chart(df).mark_rect().encode(
-        alt.X("key:O", title="key position", axis=alt.Axis(labels=False, ticks=False)),
-        alt.Y("query:O", title="query position", axis=alt.Axis(labels=False, ticks=False)),
-        alt.Color("weight:Q", scale=alt.Scale(scheme="viridis", domain=[0, 1]), title="attention"),
-        alt.Row("head:N", title=None),
-        alt.Column("logit_scale:O", title="|q| |k| (logit scale)"),
-    ).properties(width=150, height=150, title="Positional heads from the highest RoPE frequency (constructed)")
+    return (
+        alt.Chart(df)
+        .mark_rect()
+        .encode(
+            alt.X("key:O", title="key position", axis=alt.Axis(labels=False, ticks=False)),
+            alt.Y("query:O", title="query position", axis=alt.Axis(labels=False, ticks=False)),
+            alt.Color("weight:Q", scale=alt.Scale(scheme="viridis", domain=[0, 1]), title="attention"),
+            alt.Row("head:N", title=None),
+            alt.Column("logit_scale:O", title="|q| |k| (logit scale)"),
+        )
+        .properties(
+            width=150, height=150, title="Positional heads from the highest RoPE frequency (constructed)"
+        )
+    )
 
 
 def freq_norms_layers_chart(norms: pd.DataFrame, model_name: str) -> Any:
     """Paper Figure 3: mean chunk 2-norm by layer and frequency (mean over heads), q and k."""
     d = norms[norms.stage == "pre"].groupby(["kind", "layer", "freq_index"], as_index=False)["norm"].mean()
     d["kind"] = d["kind"].map({"q": "queries", "k": "keys"})
-    return alt.Chart(d).mark_rect().encode(
-        alt.X("freq_index:O", title="RoPE frequency index (0 = highest, right = lowest)"),
-        alt.Y("layer:O", title="layer", sort="descending"),
-        alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title="mean 2-norm"),
-        alt.Column("kind:N", title=None, sort=["queries", "keys"]),
-    ).properties(width=260, height=160, title=f"2-norm of 2-D q/k chunks per frequency, mean over heads ({model_name})")
+    return (
+        alt.Chart(d)
+        .mark_rect()
+        .encode(
+            alt.X("freq_index:O", title="RoPE frequency index (0 = highest, right = lowest)"),
+            alt.Y("layer:O", title="layer", sort="descending"),
+            alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title="mean 2-norm"),
+            alt.Column("kind:N", title=None, sort=["queries", "keys"]),
+        )
+        .properties(
+            width=260,
+            height=160,
+            title=f"2-norm of 2-D q/k chunks per frequency, mean over heads ({model_name})",
+        )
+    )
 
 
 def freq_norms_heads_chart(norms: pd.DataFrame, model_name: str, layer: int = 0) -> Any:
     """Paper Figure 4: mean chunk 2-norm by head and frequency in one layer, q and k."""
     d = norms[(norms.stage == "pre") & (norms.layer == layer)].copy()
     d["kind"] = d["kind"].map({"q": "queries", "k": "keys"})
-    return alt.Chart(d).mark_rect().encode(
-        alt.X("freq_index:O", title="RoPE frequency index (0 = highest)"),
-        alt.Y("head:O", title="head"),
-        alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title="mean 2-norm"),
-        alt.Column("kind:N", title=None, sort=["queries", "keys"]),
-    ).properties(width=260, height=120, title=f"2-norm per frequency for each head of layer {layer} ({model_name})")
+    return (
+        alt.Chart(d)
+        .mark_rect()
+        .encode(
+            alt.X("freq_index:O", title="RoPE frequency index (0 = highest)"),
+            alt.Y("head:O", title="head"),
+            alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title="mean 2-norm"),
+            alt.Column("kind:N", title=None, sort=["queries", "keys"]),
+        )
+        .properties(
+            width=260, height=120, title=f"2-norm per frequency for each head of layer {layer} ({model_name})"
+        )
+    )
 
 
 def positional_scores_chart(heads: pd.DataFrame, model_name: str) -> Any:
     """Diagonal and previous-token scores of every head, beside its high-frequency share of q norm."""
-    m = heads.melt(id_vars=["layer", "head"], value_vars=["prev_score", "diag_score", "q_high_share", "k_high_share"],
-                   var_name="measure", value_name="value")
-    m["measure"] = m["measure"].map({"prev_score": "previous-token score", "diag_score": "diagonal score",
-                                     "q_high_share": "q norm share, highest band", "k_high_share": "k norm share, highest band"})
-    return alt.Chart(m).mark_rect().encode(
-        alt.X("head:O"), alt.Y("layer:O", sort="descending"),
-        alt.Color("value:Q", scale=alt.Scale(scheme="viridis", domain=[0, 1])),
-        alt.Column("measure:N", title=None),
-        tooltip=["layer", "head", "measure", alt.Tooltip("value:Q", format=".3f")],
-    ).properties(width=110, height=110, title=f"Positional-head scores and high-frequency shares per head ({model_name})")
+    m = heads.melt(
+        id_vars=["layer", "head"],
+        value_vars=["prev_score", "diag_score", "q_high_share", "k_high_share"],
+        var_name="measure",
+        value_name="value",
+    )
+    m["measure"] = m["measure"].map(
+        {
+            "prev_score": "previous-token score",
+            "diag_score": "diagonal score",
+            "q_high_share": "q norm share, highest band",
+            "k_high_share": "k norm share, highest band",
+        }
+    )
+    return (
+        alt.Chart(m)
+        .mark_rect()
+        .encode(
+            alt.X("head:O"),
+            alt.Y("layer:O", sort="descending"),
+            alt.Color("value:Q", scale=alt.Scale(scheme="viridis", domain=[0, 1])),
+            alt.Column("measure:N", title=None),
+            tooltip=["layer", "head", "measure", alt.Tooltip("value:Q", format=".3f")],
+        )
+        .properties(
+            width=110,
+            height=110,
+            title=f"Positional-head scores and high-frequency shares per head ({model_name})",
+        )
+    )
 
 
 def attention_examples_chart(ex: pd.DataFrame, model_name: str) -> Any:
     """Attention maps (first passage) of the heads with the highest previous-token / diagonal score."""
     ex = ex.copy()
-    ex["title"] = ex.apply(lambda r: f"{r['pattern']}: layer {r['layer']} head {r['head']} (score {r['score']:.2f})", axis=1)
-    return alt.Chart(ex).mark_rect().encode(
-        alt.X("key:O", title="key position", axis=alt.Axis(labels=False, ticks=False)),
-        alt.Y("query:O", title="query position", axis=alt.Axis(labels=False, ticks=False)),
-        alt.Color("weight:Q", scale=alt.Scale(scheme="viridis", domain=[0, 1]), title="attention"),
-        alt.Column("title:N", title=None),
-    ).properties(width=220, height=220, title=f"Most positional heads of {model_name} on the first passage")
+    ex["title"] = ex.apply(
+        lambda r: f"{r['pattern']}: layer {r['layer']} head {r['head']} (score {r['score']:.2f})", axis=1
+    )
+    return (
+        alt.Chart(ex)
+        .mark_rect()
+        .encode(
+            alt.X("key:O", title="key position", axis=alt.Axis(labels=False, ticks=False)),
+            alt.Y("query:O", title="query position", axis=alt.Axis(labels=False, ticks=False)),
+            alt.Color("weight:Q", scale=alt.Scale(scheme="viridis", domain=[0, 1]), title="attention"),
+            alt.Column("title:N", title=None),
+        )
+        .properties(
+            width=220, height=220, title=f"Most positional heads of {model_name} on the first passage"
+        )
+    )
 
 
 def prope_chart(table: pd.DataFrame, curves: pd.DataFrame) -> Any:
     """Held-out byte perplexity per variant and the training-loss curves."""
-    bars = alt.Chart(table).mark_bar().encode(
-        alt.X("val_perplexity:Q", title="held-out perplexity (per byte)", scale=alt.Scale(zero=False)),
-        alt.Y("label:N", title=None, sort=alt.EncodingSortField("val_perplexity")),
-        tooltip=["label", alt.Tooltip("val_perplexity:Q", format=".4f"), alt.Tooltip("val_bits_per_byte:Q", format=".4f")],
-    ).properties(width=280, height=170, title="Held-out perplexity (stdlib validation files)")
-    lines = alt.Chart(curves).mark_line(strokeWidth=1).encode(
-        alt.X("step:Q", title="step"), alt.Y("loss:Q", title="training loss (nats/byte, 20-step mean)", scale=alt.Scale(zero=False)),
-        alt.Color("label:N", title="variant"),
-    ).properties(width=320, height=170, title="Training loss")
+    bars = (
+        alt.Chart(table)
+        .mark_bar()
+        .encode(
+            alt.X("val_perplexity:Q", title="held-out perplexity (per byte)", scale=alt.Scale(zero=False)),
+            alt.Y("label:N", title=None, sort=alt.EncodingSortField("val_perplexity")),
+            tooltip=[
+                "label",
+                alt.Tooltip("val_perplexity:Q", format=".4f"),
+                alt.Tooltip("val_bits_per_byte:Q", format=".4f"),
+            ],
+        )
+        .properties(width=280, height=170, title="Held-out perplexity (stdlib validation files)")
+    )
+    lines = (
+        alt.Chart(curves)
+        .mark_line(strokeWidth=1)
+        .encode(
+            alt.X("step:Q", title="step"),
+            alt.Y("loss:Q", title="training loss (nats/byte, 20-step mean)", scale=alt.Scale(zero=False)),
+            alt.Color("label:N", title="variant"),
+        )
+        .properties(width=320, height=170, title="Training loss")
+    )
     return alt.hconcat(bars, lines)

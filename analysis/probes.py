@@ -29,17 +29,17 @@ __all__ = [
     "SUPPORTED_MODEL_TYPES",
     "LayerCapture",
     "attention_modules",
-    "capture",
-    "rotate_hf",
-    "chunk_norms",
     "band_shares",
-    "positional_scores",
-    "read_texts",
-    "load_subject",
+    "capture",
+    "chunk_norms",
     "encode",
+    "load_subject",
+    "positional_scores",
     "probe_model",
-    "subject_info",
+    "read_texts",
+    "rotate_hf",
     "scorecard_rows",
+    "subject_info",
 ]
 
 SUPPORTED_MODEL_TYPES: tuple[str, ...] = ("llama", "gemma", "mistral", "qwen2")
@@ -65,7 +65,9 @@ def attention_modules(model: Any) -> list[Any]:
     mt = getattr(model.config, "model_type", None)
     if mt not in SUPPORTED_MODEL_TYPES:
         raise InputError(f"unsupported architecture {mt!r} (supported: {', '.join(SUPPORTED_MODEL_TYPES)})")
-    mods = [m for m in model.modules() if hasattr(m, "q_proj") and hasattr(m, "k_proj") and hasattr(m, "head_dim")]
+    mods = [
+        m for m in model.modules() if hasattr(m, "q_proj") and hasattr(m, "k_proj") and hasattr(m, "head_dim")
+    ]
     if not mods:
         raise InputError(f"no attention modules with q_proj/k_proj found in {type(model).__name__}")
     return sorted(mods, key=lambda m: int(getattr(m, "layer_idx", 0)))
@@ -95,6 +97,7 @@ def capture(model: Any) -> Iterator[list[LayerCapture]]:
 
     try:
         for cap, mod in zip(caps, mods):
+
             def q_hook(m: Any, inp: Any, out: Any, cap: LayerCapture = cap, mod: Any = mod) -> None:
                 cap.q_pre = heads_view(out, mod)
 
@@ -105,9 +108,13 @@ def capture(model: Any) -> Iterator[list[LayerCapture]]:
                 pe = kwargs.get("position_embeddings")
                 if pe is None and len(args) > 1:
                     pe = args[1]
-                cap.extra["cos_sin"] = None if pe is None else (pe[0].detach().float().cpu(), pe[1].detach().float().cpu())
+                cap.extra["cos_sin"] = (
+                    None if pe is None else (pe[0].detach().float().cpu(), pe[1].detach().float().cpu())
+                )
 
-            def post_hook(m: Any, args: Any, kwargs: dict[str, Any], out: Any, cap: LayerCapture = cap) -> None:
+            def post_hook(
+                m: Any, args: Any, kwargs: dict[str, Any], out: Any, cap: LayerCapture = cap
+            ) -> None:
                 cs = cap.extra.pop("cos_sin", None)
                 if cs is not None and cap.q_pre is not None and cap.k_pre is not None:
                     cap.q_post, cap.k_post = rotate_hf(cap.q_pre, *cs), rotate_hf(cap.k_pre, *cs)
@@ -139,7 +146,7 @@ def band_shares(norms: np.ndarray, band_fraction: float) -> tuple[np.ndarray, np
     m = max(1, int(round(float(band_fraction) * n)))
     tot = norms.sum(-1)
     tot = np.where(tot > 0, tot, np.nan)
-    return norms[..., :m].sum(-1) / tot, norms[..., n - m:].sum(-1) / tot
+    return norms[..., :m].sum(-1) / tot, norms[..., n - m :].sum(-1) / tot
 
 
 def positional_scores(attn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -182,8 +189,10 @@ def load_subject(path: str | os.PathLike[str]) -> Any:
         raise InputError(f"subject checkpoint not found: {p} (no config.json; nothing is downloaded)")
     mt = json.loads(cfg_file.read_text()).get("model_type")
     if mt not in SUPPORTED_MODEL_TYPES:
-        raise InputError(f"subject checkpoint {p} has unsupported model_type {mt!r} "
-                         f"(supported: {', '.join(SUPPORTED_MODEL_TYPES)})")
+        raise InputError(
+            f"subject checkpoint {p} has unsupported model_type {mt!r} "
+            f"(supported: {', '.join(SUPPORTED_MODEL_TYPES)})"
+        )
     try:
         return load_model(p, attn_implementation="eager")
     except (OSError, ValueError) as e:
@@ -200,7 +209,9 @@ def encode(model: Any, text: str, path: str | os.PathLike[str] | None, max_token
     try:
         tok = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
     except (OSError, ValueError) as e:
-        raise InputError(f"no local tokenizer for subject checkpoint {path}: {str(e).splitlines()[0]}") from None
+        raise InputError(
+            f"no local tokenizer for subject checkpoint {path}: {str(e).splitlines()[0]}"
+        ) from None
     return tok(text)["input_ids"][: int(max_tokens)]
 
 
@@ -234,10 +245,16 @@ def probe_model(
             for c in caps:
                 h = c.q_pre.shape[1]
                 rep = h // c.k_pre.shape[1]
-                for kind, stage, x in (("q", "pre", c.q_pre), ("k", "pre", c.k_pre),
-                                       ("q", "post", c.q_post), ("k", "post", c.k_post)):
+                for kind, stage, x in (
+                    ("q", "pre", c.q_pre),
+                    ("k", "pre", c.k_pre),
+                    ("q", "post", c.q_post),
+                    ("k", "post", c.k_post),
+                ):
                     if x is None:
-                        raise InputError("the attention modules did not receive position_embeddings (cos, sin)")
+                        raise InputError(
+                            "the attention modules did not receive position_embeddings (cos, sin)"
+                        )
                     cn = chunk_norms(x.numpy())
                     per[(kind, stage)].append(np.repeat(cn, rep, axis=0) if kind == "k" else cn)
                 if c.attn is None:
@@ -259,8 +276,19 @@ def probe_model(
         L, H, F = m.shape
         li, hi, fi = np.meshgrid(np.arange(L), np.arange(H), np.arange(F), indexing="ij")
         theta = inv[fi] if inv is not None and inv.shape[0] == F else np.full(fi.shape, np.nan)
-        rows.append(pd.DataFrame({"layer": li.ravel(), "head": hi.ravel(), "kind": kind, "stage": stage,
-                                  "freq_index": fi.ravel(), "theta": theta.ravel(), "norm": m.ravel()}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "layer": li.ravel(),
+                    "head": hi.ravel(),
+                    "kind": kind,
+                    "stage": stage,
+                    "freq_index": fi.ravel(),
+                    "theta": theta.ravel(),
+                    "norm": m.ravel(),
+                }
+            )
+        )
     norms = pd.concat(rows, ignore_index=True)
     qn, kn = np.mean(acc[("q", "pre")], axis=0), np.mean(acc[("k", "pre")], axis=0)
     qh, ql = band_shares(qn, band_fraction)
@@ -268,9 +296,18 @@ def probe_model(
     dg, pv = np.mean(diag, axis=0), np.mean(prev, axis=0)
     L, H = dg.shape
     li, hi = np.meshgrid(np.arange(L), np.arange(H), indexing="ij")
-    heads = pd.DataFrame({"layer": li.ravel(), "head": hi.ravel(), "q_high_share": qh.ravel(),
-                          "q_low_share": ql.ravel(), "k_high_share": kh.ravel(), "k_low_share": kl.ravel(),
-                          "diag_score": dg.ravel(), "prev_score": pv.ravel()})
+    heads = pd.DataFrame(
+        {
+            "layer": li.ravel(),
+            "head": hi.ravel(),
+            "q_high_share": qh.ravel(),
+            "q_low_share": ql.ravel(),
+            "k_high_share": kh.ravel(),
+            "k_low_share": kl.ravel(),
+            "diag_score": dg.ravel(),
+            "prev_score": pv.ravel(),
+        }
+    )
     ex = []
     T = min(int(example_tokens), first_attn.shape[-1])
     for label, col in (("previous-token", "prev_score"), ("diagonal", "diag_score")):
@@ -278,8 +315,19 @@ def probe_model(
         la, ha = int(best.layer), int(best["head"])
         a = first_attn[la, ha, :T, :T]
         qi, ki = np.nonzero(np.tril(np.ones((T, T))))
-        ex.append(pd.DataFrame({"pattern": label, "layer": la, "head": ha, "score": float(best[col]),
-                                "query": qi, "key": ki, "weight": a[qi, ki]}))
+        ex.append(
+            pd.DataFrame(
+                {
+                    "pattern": label,
+                    "layer": la,
+                    "head": ha,
+                    "score": float(best[col]),
+                    "query": qi,
+                    "key": ki,
+                    "weight": a[qi, ki],
+                }
+            )
+        )
     return {"norms": norms, "heads": heads, "examples": pd.concat(ex, ignore_index=True)}
 
 
@@ -293,7 +341,12 @@ def _inv_freq(model: Any) -> np.ndarray | None:
 
 
 def subject_info(
-    model: Any, path: str | os.PathLike[str], trained: bool, texts: int, tokens: list[int], band_fraction: float
+    model: Any,
+    path: str | os.PathLike[str],
+    trained: bool,
+    texts: int,
+    tokens: list[int],
+    band_fraction: float,
 ) -> dict[str, Any]:
     """Which model the probes ran on, in words (``name``) and numbers, for figure titles and the report;
     ``band_size`` is the number of frequencies in each band of :func:`band_shares`."""
@@ -303,24 +356,40 @@ def subject_info(
     heads, kv = int(c.num_attention_heads), int(getattr(c, "num_key_value_heads", c.num_attention_heads))
     hd = int(getattr(c, "head_dim", None) or c.hidden_size // heads)
     if trained and variant:
-        name = (f"our byte-level Gemma, {variant['label']} ({c.num_hidden_layers} layers, {heads} heads x {hd} dims, "
-                f"{n_params / 1e6:.2f}M parameters)")
+        name = (
+            f"our byte-level Gemma, {variant['label']} ({c.num_hidden_layers} layers, {heads} heads x {hd} dims, "
+            f"{n_params / 1e6:.2f}M parameters)"
+        )
     else:
         name = f"{c.model_type} checkpoint {Path(path).name} ({c.num_hidden_layers} layers, {heads} heads x {hd} dims)"
     inv = _inv_freq(model)
     return {
-        "name": name, "trained_by_pipeline": bool(trained), "path": str(path), "model_type": c.model_type,
-        "variant": variant, "layers": int(c.num_hidden_layers), "heads": heads, "kv_heads": kv, "head_dim": hd,
-        "parameters": n_params, "rope_theta": _rope_theta(c),
+        "name": name,
+        "trained_by_pipeline": bool(trained),
+        "path": str(path),
+        "model_type": c.model_type,
+        "variant": variant,
+        "layers": int(c.num_hidden_layers),
+        "heads": heads,
+        "kv_heads": kv,
+        "head_dim": hd,
+        "parameters": n_params,
+        "rope_theta": _rope_theta(c),
         "inv_freq": None if inv is None else [float(x) for x in inv],
-        "texts": int(texts), "tokens_per_text": [int(t) for t in tokens],
-        "band_fraction": float(band_fraction), "band_size": max(1, int(round(float(band_fraction) * (hd // 2)))),
+        "texts": int(texts),
+        "tokens_per_text": [int(t) for t in tokens],
+        "band_fraction": float(band_fraction),
+        "band_size": max(1, int(round(float(band_fraction) * (hd // 2)))),
     }
 
 
 def scorecard_rows(
-    pub: dict[str, Any], prope: pd.DataFrame, prope_summary: dict[str, Any], syn: dict[str, Any],
-    heads: pd.DataFrame, subject: dict[str, Any],
+    pub: dict[str, Any],
+    prope: pd.DataFrame,
+    prope_summary: dict[str, Any],
+    syn: dict[str, Any],
+    heads: pd.DataFrame,
+    subject: dict[str, Any],
 ) -> list[Any]:
     """Scorecard rows of the stage: synthetic results (reproduced / differs with their tolerances),
     Figures 3-4 and Table 2 (not reproducible offline: Gemma 7B / 2B scale), with our small-scale
@@ -330,49 +399,118 @@ def scorecard_rows(
     ch, src = "Probes (Barbero et al. 2024)", "Barbero et al. 2024 (arXiv:2410.06205)"
     rows = []
     r = syn["ones_decay_ratio"]
-    rows.append(ScoreRow(ch, "Figure 2(a): all-ones q, k decay with distance", src, "decays",
-                         round(r, 4), 0.5, "reproduced" if r < 0.5 else "differs",
-                         f"far-half envelope max|a(r)| / a(0) = {r:.3f} (d = {syn['head_dim']}, base {syn['base']:g}, "
-                         f"r <= {syn['max_distance']}; paper's d and base unconfirmed); decay means ratio < 0.5"))
-    rows.append(ScoreRow.compare(ch, "Figure 2(b): Gaussian q, k do not decay (far-half spread / sqrt(d))", src, 1.0,
-                                 round(syn["gauss_far_std_over_sqrt_d"], 4), 0.15))
+    rows.append(
+        ScoreRow(
+            ch,
+            "Figure 2(a): all-ones q, k decay with distance",
+            src,
+            "decays",
+            round(r, 4),
+            0.5,
+            "reproduced" if r < 0.5 else "differs",
+            f"far-half envelope max|a(r)| / a(0) = {r:.3f} (d = {syn['head_dim']}, base {syn['base']:g}, "
+            f"r <= {syn['max_distance']}; paper's d and base unconfirmed); decay means ratio < 0.5",
+        )
+    )
+    rows.append(
+        ScoreRow.compare(
+            ch,
+            "Figure 2(b): Gaussian q, k do not decay (far-half spread / sqrt(d))",
+            src,
+            1.0,
+            round(syn["gauss_far_std_over_sqrt_d"], 4),
+            0.15,
+        )
+    )
     zt, vt = syn["z_tolerance"], syn["var_tolerance"]
-    rows.append(ScoreRow(ch, "Proposition 3.2: E[q^T R^r k] = 0 at every distance", src, 0.0,
-                         round(syn["prop32_max_abs_z"], 3), zt, "reproduced" if syn["prop32_mean_ok"] else "differs",
-                         f"largest |mean| / standard error over the distances = {syn['prop32_max_abs_z']:.2f} "
-                         f"({syn['prop32_samples']} samples; tolerance {zt})"))
-    rows.append(ScoreRow(ch, "Proposition 3.2: Var[q^T R^r k] = d sigma^4 at every distance (no decay)", src,
-                         syn["prop32_var_closed"], round(syn["prop32_var_closed"] * (1 + syn["prop32_max_abs_var_rel_diff"]), 3),
-                         vt, "reproduced" if syn["prop32_var_ok"] else "differs",
-                         f"worst relative deviation from the closed form {syn['prop32_max_abs_var_rel_diff']:.3f}, tolerance {vt}"))
-    rows.append(ScoreRow(ch, "Proposition 3.1: k = R^r q maximises attention at distance r", src, "argmax at r",
-                         "argmax at r" if syn["prop31_all_argmax_at_target"] else "argmax elsewhere", 0.0,
-                         "reproduced" if syn["prop31_all_argmax_at_target"] else "differs",
-                         f"exact argmax over distances for targets {syn['prop31_targets']}"))
+    rows.append(
+        ScoreRow(
+            ch,
+            "Proposition 3.2: E[q^T R^r k] = 0 at every distance",
+            src,
+            0.0,
+            round(syn["prop32_max_abs_z"], 3),
+            zt,
+            "reproduced" if syn["prop32_mean_ok"] else "differs",
+            f"largest |mean| / standard error over the distances = {syn['prop32_max_abs_z']:.2f} "
+            f"({syn['prop32_samples']} samples; tolerance {zt})",
+        )
+    )
+    rows.append(
+        ScoreRow(
+            ch,
+            "Proposition 3.2: Var[q^T R^r k] = d sigma^4 at every distance (no decay)",
+            src,
+            syn["prop32_var_closed"],
+            round(syn["prop32_var_closed"] * (1 + syn["prop32_max_abs_var_rel_diff"]), 3),
+            vt,
+            "reproduced" if syn["prop32_var_ok"] else "differs",
+            f"worst relative deviation from the closed form {syn['prop32_max_abs_var_rel_diff']:.3f}, tolerance {vt}",
+        )
+    )
+    rows.append(
+        ScoreRow(
+            ch,
+            "Proposition 3.1: k = R^r q maximises attention at distance r",
+            src,
+            "argmax at r",
+            "argmax at r" if syn["prop31_all_argmax_at_target"] else "argmax elsewhere",
+            0.0,
+            "reproduced" if syn["prop31_all_argmax_at_target"] else "differs",
+            f"exact argmax over distances for targets {syn['prop31_targets']}",
+        )
+    )
     hw = pd.DataFrame(syn["positional_heads"])
     top = hw[hw.logit_scale == hw.logit_scale.max()]
     w = float(top.min_target_weight.min())
-    rows.append(ScoreRow(ch, "Theorem 5.3: diagonal and previous-token heads from the highest frequency", src,
-                         "weight > 1 - eps", round(w, 6), 0.01, "reproduced" if w > 0.99 else "differs",
-                         f"min weight on the target key {w:.4f} at |q||k| = {hw.logit_scale.max():g} over {syn['head_seq_len']} "
-                         f"tokens; smaller scales fail because theta_0 = 1 rad nearly repeats at distances "
-                         f"{syn['highest_freq_near_returns']}"))
+    rows.append(
+        ScoreRow(
+            ch,
+            "Theorem 5.3: diagonal and previous-token heads from the highest frequency",
+            src,
+            "weight > 1 - eps",
+            round(w, 6),
+            0.01,
+            "reproduced" if w > 0.99 else "differs",
+            f"min weight on the target key {w:.4f} at |q||k| = {hw.logit_scale.max():g} over {syn['head_seq_len']} "
+            f"tokens; smaller scales fail because theta_0 = 1 rad nearly repeats at distances "
+            f"{syn['highest_freq_near_returns']}",
+        )
+    )
     lo, hi = float(heads.q_low_share.mean()), float(heads.q_high_share.mean())
     g7 = pub["gemma7b"]
-    rows.append(ScoreRow(ch, "Figures 3-4: Gemma 7B prefers the lowest frequencies", src, "lowest band dominates",
-                         f"q low {lo:.2f} / high {hi:.2f}", None, "not reproducible offline",
-                         f"needs Gemma 7B weights ({g7['layers']} layers, head dim {g7['head_dim']}), not on this machine; "
-                         f"on {subject['name']} the mean q-norm share of the lowest band is {lo:.2f} vs {hi:.2f} in the highest"))
+    rows.append(
+        ScoreRow(
+            ch,
+            "Figures 3-4: Gemma 7B prefers the lowest frequencies",
+            src,
+            "lowest band dominates",
+            f"q low {lo:.2f} / high {hi:.2f}",
+            None,
+            "not reproducible offline",
+            f"needs Gemma 7B weights ({g7['layers']} layers, head dim {g7['head_dim']}), not on this machine; "
+            f"on {subject['name']} the mean q-norm share of the lowest band is {lo:.2f} vs {hi:.2f} in the highest",
+        )
+    )
     order = " < ".join(prope_summary["our_order"])
     porder = " < ".join(prope_summary["paper_order"])
     agree = "agrees" if prope_summary["same_order"] else "does not agree"
     for _, t in prope.iterrows():
         if t.paper_wiki is None or pd.isna(t.paper_wiki):
             continue
-        rows.append(ScoreRow(ch, f"Table 2: {t.label} validation perplexity (Wiki)", src, float(t.paper_wiki),
-                             f"{t.val_perplexity:.4f} per byte", None, "not reproducible offline",
-                             f"Gemma 2B, 10,000 steps x batch 512 x 8192 tokens cannot be trained offline; our small byte model "
-                             f"(stdlib text, {int(t.steps)} steps) orders {order}; paper orders {porder}: the ordering {agree}"))
+        rows.append(
+            ScoreRow(
+                ch,
+                f"Table 2: {t.label} validation perplexity (Wiki)",
+                src,
+                float(t.paper_wiki),
+                f"{t.val_perplexity:.4f} per byte",
+                None,
+                "not reproducible offline",
+                f"Gemma 2B, 10,000 steps x batch 512 x 8192 tokens cannot be trained offline; our small byte model "
+                f"(stdlib text, {int(t.steps)} steps) orders {order}; paper orders {porder}: the ordering {agree}",
+            )
+        )
     return rows
 
 

@@ -22,15 +22,15 @@ from analysis.errors import InputError
 from analysis.rope import apply_rope, inv_freq, validate_base, validate_head_dim
 
 __all__ = [
-    "rope_activation",
-    "rope_activation_naive",
+    "aliasing_distances",
     "figure2_table",
     "gaussian_moments",
     "key_for_distance",
-    "prop31_table",
     "positional_head",
     "positional_head_table",
-    "aliasing_distances",
+    "prop31_table",
+    "rope_activation",
+    "rope_activation_naive",
     "synthetic_summary",
 ]
 
@@ -93,11 +93,30 @@ def figure2_table(head_dim: int, base: float, max_distance: int, n_seeds: int, s
     k = rng.standard_normal((int(n_seeds), d))
     g = rope_activation(q, k, r, base)  # [n_seeds, R]
     frames = [
-        pd.DataFrame({"kind": "all-ones", "distance": r.astype(int), "mean": ones, "std": 0.0,
-                      "q05": ones, "q95": ones, "example": ones, "n": 1}),
-        pd.DataFrame({"kind": "gaussian", "distance": r.astype(int), "mean": g.mean(0), "std": g.std(0, ddof=1),
-                      "q05": np.quantile(g, 0.05, axis=0), "q95": np.quantile(g, 0.95, axis=0),
-                      "example": g[0], "n": int(n_seeds)}),
+        pd.DataFrame(
+            {
+                "kind": "all-ones",
+                "distance": r.astype(int),
+                "mean": ones,
+                "std": 0.0,
+                "q05": ones,
+                "q95": ones,
+                "example": ones,
+                "n": 1,
+            }
+        ),
+        pd.DataFrame(
+            {
+                "kind": "gaussian",
+                "distance": r.astype(int),
+                "mean": g.mean(0),
+                "std": g.std(0, ddof=1),
+                "q05": np.quantile(g, 0.05, axis=0),
+                "q95": np.quantile(g, 0.95, axis=0),
+                "example": g[0],
+                "n": int(n_seeds),
+            }
+        ),
     ]
     return pd.concat(frames, ignore_index=True)
 
@@ -123,10 +142,19 @@ def gaussian_moments(
     mean, var = a.mean(0), a.var(0, ddof=1)
     var_closed = d * sigma**4
     sem = np.sqrt(var / a.shape[0])
-    return pd.DataFrame({
-        "distance": r.astype(int), "mean": mean, "var": var, "mean_closed": 0.0, "var_closed": var_closed,
-        "sem": sem, "z_mean": mean / sem, "var_rel_diff": var / var_closed - 1.0, "n": int(n_samples),
-    })
+    return pd.DataFrame(
+        {
+            "distance": r.astype(int),
+            "mean": mean,
+            "var": var,
+            "mean_closed": 0.0,
+            "var_closed": var_closed,
+            "sem": sem,
+            "z_mean": mean / sem,
+            "var_rel_diff": var / var_closed - 1.0,
+            "n": int(n_samples),
+        }
+    )
 
 
 def key_for_distance(q: NDArray[np.floating], r: int, base: float) -> NDArray[np.float64]:
@@ -150,8 +178,17 @@ def prop31_table(
         if not 0 <= int(t) <= int(max_distance):
             raise InputError(f"prop 3.1 target distance {t} outside 0..{max_distance}")
         a = rope_activation(q, key_for_distance(q, int(t), base), r, base)
-        rows.append(pd.DataFrame({"target": int(t), "distance": r, "activation": a,
-                                  "normalised": a / float(q @ q), "argmax": int(np.argmax(a))}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "target": int(t),
+                    "distance": r,
+                    "activation": a,
+                    "normalised": a / float(q @ q),
+                    "argmax": int(np.argmax(a)),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -166,7 +203,9 @@ def positional_head(
     d = validate_head_dim(head_dim)
     T = int(seq_len)
     if T < 2 or not 0 <= int(offset) < T:
-        raise InputError(f"positional head needs seq_len >= 2 and 0 <= offset < seq_len, got {seq_len}, {offset}")
+        raise InputError(
+            f"positional head needs seq_len >= 2 and 0 <= offset < seq_len, got {seq_len}, {offset}"
+        )
     k = np.zeros(d)
     k[0] = math.sqrt(float(logit_scale))
     q = key_for_distance(k, -int(offset), base)
@@ -190,8 +229,18 @@ def positional_head_table(
         for c in logit_scales:
             w = positional_head(seq_len, off, head_dim, base, c)
             qi, ki = np.nonzero(np.tril(np.ones_like(w)))
-            rows.append(pd.DataFrame({"head": name, "logit_scale": float(c), "query": qi, "key": ki,
-                                      "weight": w[qi, ki], "on_target": (qi - ki) == off}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "head": name,
+                        "logit_scale": float(c),
+                        "query": qi,
+                        "key": ki,
+                        "weight": w[qi, ki],
+                        "on_target": (qi - ki) == off,
+                    }
+                )
+            )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -225,19 +274,33 @@ def synthetic_summary(
     hw = []
     for (name, scale), g in heads.groupby(["head", "logit_scale"]):
         tgt = g[g.on_target]
-        hw.append({"head": name, "logit_scale": float(scale), "min_target_weight": float(tgt.weight.min()),
-                   "mean_target_weight": float(tgt.weight.mean())})
+        hw.append(
+            {
+                "head": name,
+                "logit_scale": float(scale),
+                "min_target_weight": float(tgt.weight.min()),
+                "mean_target_weight": float(tgt.weight.mean()),
+            }
+        )
     max_z = float(p32.z_mean.abs().max())
     max_v = float(p32.var_rel_diff.abs().max())
     return {
-        "head_dim": d, "base": float(cfg["base"]), "max_distance": int(ones.distance.max()),
-        "ones_at_zero": a0, "ones_far_envelope": far, "ones_decay_ratio": far / a0,
+        "head_dim": d,
+        "base": float(cfg["base"]),
+        "max_distance": int(ones.distance.max()),
+        "ones_at_zero": a0,
+        "ones_far_envelope": far,
+        "ones_decay_ratio": far / a0,
         "gauss_far_std_over_sqrt_d": float(gauss[gauss.distance >= half]["std"].mean() / np.sqrt(d)),
         "gauss_n_seeds": int(gauss["n"].iloc[0]),
-        "prop32_max_abs_z": max_z, "prop32_max_abs_var_rel_diff": max_v,
-        "prop32_var_closed": float(p32.var_closed.iloc[0]), "prop32_samples": int(p32["n"].iloc[0]),
-        "prop32_mean_ok": max_z < float(cfg["z_tolerance"]), "prop32_var_ok": max_v < float(cfg["var_tolerance"]),
-        "z_tolerance": float(cfg["z_tolerance"]), "var_tolerance": float(cfg["var_tolerance"]),
+        "prop32_max_abs_z": max_z,
+        "prop32_max_abs_var_rel_diff": max_v,
+        "prop32_var_closed": float(p32.var_closed.iloc[0]),
+        "prop32_samples": int(p32["n"].iloc[0]),
+        "prop32_mean_ok": max_z < float(cfg["z_tolerance"]),
+        "prop32_var_ok": max_v < float(cfg["var_tolerance"]),
+        "z_tolerance": float(cfg["z_tolerance"]),
+        "var_tolerance": float(cfg["var_tolerance"]),
         "prop31_targets": [int(t) for t in sorted(p31.target.unique())],
         "prop31_all_argmax_at_target": bool((p31.argmax == p31.target).all()),
         "positional_heads": hw,

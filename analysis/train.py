@@ -33,17 +33,17 @@ from analysis.errors import InputError
 __all__ = [
     "VARIANTS",
     "Corpus",
-    "stdlib_corpus",
-    "frequency_keep_mask",
-    "variant_spec",
-    "variant_inv_freq",
     "apply_variant",
     "build_model",
-    "load_model",
-    "resolve_device",
     "evaluate",
-    "train_variant",
+    "frequency_keep_mask",
+    "load_model",
     "prope_table",
+    "resolve_device",
+    "stdlib_corpus",
+    "train_variant",
+    "variant_inv_freq",
+    "variant_spec",
 ]
 
 # name -> (rope base, kept fraction p of frequencies, reversed: drop the highest instead of the lowest,
@@ -108,7 +108,10 @@ def stdlib_corpus(max_bytes: int, val_every: int = 10, root: str | None = None) 
     return Corpus(
         train=np.frombuffer(b"".join(train), dtype=np.uint8).copy(),
         val=np.frombuffer(b"".join(val), dtype=np.uint8).copy(),
-        files=files, val_files=val_files, sha256=h.hexdigest(), root=str(root),
+        files=files,
+        val_files=val_files,
+        sha256=h.hexdigest(),
+        root=str(root),
     )
 
 
@@ -122,13 +125,13 @@ def frequency_keep_mask(n_freq: int, keep_fraction: float, reversed: bool = Fals
     n_keep = int(round(float(keep_fraction) * int(n_freq)))
     mask = np.zeros(int(n_freq), dtype=bool)
     if reversed:
-        mask[int(n_freq) - n_keep:] = True
+        mask[int(n_freq) - n_keep :] = True
     else:
         mask[:n_keep] = True
     return mask
 
 
-def variant_inv_freq(spec: Mapping[str, Any], head_dim: int) -> "torch.Tensor":  # noqa: F821
+def variant_inv_freq(spec: Mapping[str, Any], head_dim: int) -> torch.Tensor:  # noqa: F821
     """``inv_freq`` of a variant: ``base^(-2i/d)`` with removed frequencies set to 0 (float32)."""
     import torch
 
@@ -162,12 +165,19 @@ def build_model(spec: Mapping[str, Any], model_cfg: Mapping[str, Any], seed: int
 
     torch.manual_seed(int(seed))
     cfg = GemmaConfig(
-        vocab_size=256, hidden_size=int(model_cfg["hidden"]), intermediate_size=int(model_cfg["mlp"]),
-        num_hidden_layers=int(model_cfg["layers"]), num_attention_heads=int(model_cfg["heads"]),
-        num_key_value_heads=int(model_cfg["heads"]), head_dim=int(model_cfg["head_dim"]),
+        vocab_size=256,
+        hidden_size=int(model_cfg["hidden"]),
+        intermediate_size=int(model_cfg["mlp"]),
+        num_hidden_layers=int(model_cfg["layers"]),
+        num_attention_heads=int(model_cfg["heads"]),
+        num_key_value_heads=int(model_cfg["heads"]),
+        head_dim=int(model_cfg["head_dim"]),
         max_position_embeddings=int(model_cfg["seq_len"]),
         rope_parameters={"rope_type": "default", "rope_theta": float(spec["base"])},
-        pad_token_id=None, bos_token_id=None, eos_token_id=None, use_cache=False,
+        pad_token_id=None,
+        bos_token_id=None,
+        eos_token_id=None,
+        use_cache=False,
     )
     cfg.rope_variant = {k: spec[k] for k in ("name", "base", "keep_fraction", "reversed", "label")}
     cfg.byte_level = True  # token id = byte value, no special tokens
@@ -183,7 +193,9 @@ def load_model(path: str | os.PathLike[str], attn_implementation: str = "eager")
     p = Path(path)
     if not (p / "config.json").is_file():
         raise InputError(f"no model checkpoint (config.json) at {p}")
-    model = AutoModelForCausalLM.from_pretrained(str(p), local_files_only=True, attn_implementation=attn_implementation)
+    model = AutoModelForCausalLM.from_pretrained(
+        str(p), local_files_only=True, attn_implementation=attn_implementation
+    )
     return apply_variant(model).eval()
 
 
@@ -203,10 +215,12 @@ def resolve_device(device: str) -> str:
 # --------------------------------------------------------------------------------------- training
 def _batch(data: np.ndarray, seq_len: int, batch: int, rng: np.random.Generator) -> np.ndarray:
     starts = rng.integers(0, len(data) - seq_len - 1, size=batch)
-    return np.stack([data[s:s + seq_len + 1] for s in starts]).astype(np.int64)
+    return np.stack([data[s : s + seq_len + 1] for s in starts]).astype(np.int64)
 
 
-def evaluate(model: Any, data: np.ndarray, seq_len: int, max_windows: int, batch: int, device: str) -> dict[str, float]:
+def evaluate(
+    model: Any, data: np.ndarray, seq_len: int, max_windows: int, batch: int, device: str
+) -> dict[str, float]:
     """Held-out loss on non-overlapping windows of ``seq_len + 1`` bytes (the first ``max_windows``):
     ``loss`` (nats per byte), ``perplexity`` (per byte, ``exp(loss)``), ``bits_per_byte``, ``bytes``."""
     import torch
@@ -214,15 +228,17 @@ def evaluate(model: Any, data: np.ndarray, seq_len: int, max_windows: int, batch
     n = min(int(max_windows), (len(data) - 1) // (seq_len + 1))
     if n < 1:
         raise InputError(f"validation text of {len(data)} bytes is shorter than one window of {seq_len + 1}")
-    windows = np.stack([data[i * (seq_len + 1):(i + 1) * (seq_len + 1)] for i in range(n)]).astype(np.int64)
+    windows = np.stack([data[i * (seq_len + 1) : (i + 1) * (seq_len + 1)] for i in range(n)]).astype(np.int64)
     was_training = model.training
     model.eval()
     tot, cnt = 0.0, 0
     with torch.no_grad():
         for i in range(0, n, batch):
-            x = torch.from_numpy(windows[i:i + batch]).to(device)
+            x = torch.from_numpy(windows[i : i + batch]).to(device)
             logits = model(input_ids=x[:, :-1]).logits.float()
-            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, 256), x[:, 1:].reshape(-1), reduction="sum")
+            loss = torch.nn.functional.cross_entropy(
+                logits.reshape(-1, 256), x[:, 1:].reshape(-1), reduction="sum"
+            )
             tot += float(loss)
             cnt += x[:, 1:].numel()
     model.train(was_training)
@@ -238,8 +254,12 @@ def _lr(step: int, steps: int, lr: float, warmup: int) -> float:
 
 
 def train_variant(
-    variant: str, cfg: Mapping[str, Any], out_dir: str | os.PathLike[str],
-    checkpoint_dir: str | os.PathLike[str], corpus: Corpus, threads: int = 2,
+    variant: str,
+    cfg: Mapping[str, Any],
+    out_dir: str | os.PathLike[str],
+    checkpoint_dir: str | os.PathLike[str],
+    corpus: Corpus,
+    threads: int = 2,
 ) -> dict[str, Any]:
     """Train ``variant`` with the profile chosen by the device (``cfg['device']``: the ``cpu`` or
     ``gpu`` section of ``cfg``), save it with ``save_pretrained`` into ``out_dir`` (config.json +
@@ -283,28 +303,49 @@ def train_variant(
         if done % int(prof["checkpoint_every"]) == 0 and done < steps:
             ckpt.parent.mkdir(parents=True, exist_ok=True)
             tmp = ckpt.with_suffix(".tmp")
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": done, "history": history,
-                        "profile": prof, "variant": variant, "seed": seed}, tmp)
+            torch.save(
+                {
+                    "model": model.state_dict(),
+                    "opt": opt.state_dict(),
+                    "step": done,
+                    "history": history,
+                    "profile": prof,
+                    "variant": variant,
+                    "seed": seed,
+                },
+                tmp,
+            )
             os.replace(tmp, ckpt)
     seconds = time.perf_counter() - t0
     metrics = evaluate(model, corpus.val, seq, int(prof["eval_windows"]), bs, device)
     _save(model, Path(out_dir))
     shutil.rmtree(ckpt.parent, ignore_errors=True)
     return {
-        "variant": variant, "label": spec["label"], "base": spec["base"], "keep_fraction": spec["keep_fraction"],
-        "reversed": spec["reversed"], "device": device, "profile": prof, "seed": seed,
-        "val_loss": metrics["loss"], "val_perplexity": metrics["perplexity"],
-        "val_bits_per_byte": metrics["bits_per_byte"], "val_bytes": metrics["bytes"],
-        "train_loss_last": float(np.mean(history[-20:])), "train_loss_curve": history,
-        "steps_resumed_from": start, "train_seconds": seconds,
+        "variant": variant,
+        "label": spec["label"],
+        "base": spec["base"],
+        "keep_fraction": spec["keep_fraction"],
+        "reversed": spec["reversed"],
+        "device": device,
+        "profile": prof,
+        "seed": seed,
+        "val_loss": metrics["loss"],
+        "val_perplexity": metrics["perplexity"],
+        "val_bits_per_byte": metrics["bits_per_byte"],
+        "val_bytes": metrics["bytes"],
+        "train_loss_last": float(np.mean(history[-20:])),
+        "train_loss_curve": history,
+        "steps_resumed_from": start,
+        "train_seconds": seconds,
         "steps_per_second": (steps - start) / seconds if seconds > 0 and steps > start else None,
         "parameters": int(sum(p.numel() for p in model.parameters())),
-        "corpus_sha256": corpus.sha256, "corpus_train_bytes": int(len(corpus.train)),
-        "corpus_val_bytes": int(len(corpus.val)),
+        "corpus_sha256": corpus.sha256,
+        "corpus_train_bytes": len(corpus.train),
+        "corpus_val_bytes": len(corpus.val),
     }
 
 
-def _loss(model: Any, x: "torch.Tensor") -> "torch.Tensor":  # noqa: F821
+def _loss(model: Any, x: torch.Tensor) -> torch.Tensor:  # noqa: F821
     """Next-byte cross-entropy (nats) of a batch of windows ``x[:, :seq_len + 1]``."""
     import torch
 
@@ -323,7 +364,9 @@ def _save(model: Any, out_dir: Path) -> None:
     tmp.rmdir()
 
 
-def prope_table(runs: list[dict[str, Any]], paper: Mapping[str, Mapping[str, float]]) -> tuple["pd.DataFrame", dict[str, Any]]:  # noqa: F821
+def prope_table(
+    runs: list[dict[str, Any]], paper: Mapping[str, Mapping[str, float]]
+) -> tuple[pd.DataFrame, dict[str, Any]]:  # noqa: F821
     """Our held-out byte perplexities beside the paper's Table 2 (``paper``: label -> {wiki, flanv2}).
 
     Returns the table (one row per trained variant, ranks 1 = best among the variants trained) and a
@@ -338,22 +381,42 @@ def prope_table(runs: list[dict[str, Any]], paper: Mapping[str, Mapping[str, flo
     rows = []
     for r in runs:
         p = paper.get(r["label"], {})
-        rows.append({"variant": r["variant"], "label": r["label"], "val_perplexity": r["val_perplexity"],
-                     "val_bits_per_byte": r["val_bits_per_byte"], "val_loss": r["val_loss"],
-                     "steps": r["profile"]["steps"], "parameters": r["parameters"], "device": r["device"],
-                     "train_seconds": r["train_seconds"], "paper_wiki": p.get("wiki"), "paper_flanv2": p.get("flanv2")})
+        rows.append(
+            {
+                "variant": r["variant"],
+                "label": r["label"],
+                "val_perplexity": r["val_perplexity"],
+                "val_bits_per_byte": r["val_bits_per_byte"],
+                "val_loss": r["val_loss"],
+                "steps": r["profile"]["steps"],
+                "parameters": r["parameters"],
+                "device": r["device"],
+                "train_seconds": r["train_seconds"],
+                "paper_wiki": p.get("wiki"),
+                "paper_flanv2": p.get("flanv2"),
+            }
+        )
     t = pd.DataFrame(rows)
     t["our_rank"] = t.val_perplexity.rank(method="min").astype(int)
     t["paper_rank"] = t.paper_wiki.rank(method="min")
     t = t.sort_values("our_rank").reset_index(drop=True)
     both = t.dropna(subset=["paper_wiki"])
-    tau = float(kendalltau(both.val_perplexity, both.paper_wiki).statistic) if len(both) >= 2 else float("nan")
+    tau = (
+        float(kendalltau(both.val_perplexity, both.paper_wiki).statistic) if len(both) >= 2 else float("nan")
+    )
     ours = list(both.sort_values("val_perplexity").label)
     theirs = list(both.sort_values("paper_wiki").label)
     summary = {
-        "our_order": ours, "paper_order": theirs, "same_order": ours == theirs, "kendall_tau": tau,
-        "n_variants": int(len(both)), "best_ours": ours[0] if ours else None, "best_paper": theirs[0] if theirs else None,
-        "nope_worst_ours": bool(ours and ours[-1] == "NoPE"), "nope_worst_paper": bool(theirs and theirs[-1] == "NoPE"),
-        "devices": sorted(set(t.device)), "total_train_seconds": float(t.train_seconds.sum()),
+        "our_order": ours,
+        "paper_order": theirs,
+        "same_order": ours == theirs,
+        "kendall_tau": tau,
+        "n_variants": len(both),
+        "best_ours": ours[0] if ours else None,
+        "best_paper": theirs[0] if theirs else None,
+        "nope_worst_ours": bool(ours and ours[-1] == "NoPE"),
+        "nope_worst_paper": bool(theirs and theirs[-1] == "NoPE"),
+        "devices": sorted(set(t.device)),
+        "total_train_seconds": float(t.train_seconds.sum()),
     }
     return t, summary

@@ -31,8 +31,10 @@ def main(threads: int = 2, steps: int = 10) -> None:
         loss.backward()
         opt.step()
     rate = steps / (time.perf_counter() - t0)
-    print(f"threads={threads} batch={prof['batch']} seq_len={prof['seq_len']} layers={prof['layers']} "
-          f"hidden={prof['hidden']}: {rate:.2f} steps/s -> {prof['steps'] / rate / 60:.1f} min per variant")
+    print(
+        f"threads={threads} batch={prof['batch']} seq_len={prof['seq_len']} layers={prof['layers']} "
+        f"hidden={prof['hidden']}: {rate:.2f} steps/s -> {prof['steps'] / rate / 60:.1f} min per variant"
+    )
 
 
 if __name__ == "__main__":

@@ -11,8 +11,16 @@ import torch
 from analysis import probes
 from analysis.errors import InputError
 
-SMALL = dict(vocab_size=64, hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=4,
-             head_dim=8, max_position_embeddings=64, rope_parameters={"rope_type": "default", "rope_theta": 100.0})
+SMALL = dict(
+    vocab_size=64,
+    hidden_size=32,
+    intermediate_size=48,
+    num_hidden_layers=2,
+    num_attention_heads=4,
+    head_dim=8,
+    max_position_embeddings=64,
+    rope_parameters={"rope_type": "default", "rope_theta": 100.0},
+)
 
 
 def tiny(arch: str, kv_heads: int = 2):
@@ -52,7 +60,9 @@ def test_capture_shapes_and_rotation_reproduces_attention(arch):
         logits = logits.masked_fill(torch.triu(torch.ones(11, 11, dtype=torch.bool), 1), float("-inf"))
         torch.testing.assert_close(torch.softmax(logits, -1), c.attn, atol=1e-5, rtol=1e-4)
         # rotation preserves every chunk's norm (HF pairing (i, i + D/2)); position 0 is not rotated
-        np.testing.assert_allclose(probes.chunk_norms(c.q_pre.numpy()), probes.chunk_norms(c.q_post.numpy()), rtol=1e-5)
+        np.testing.assert_allclose(
+            probes.chunk_norms(c.q_pre.numpy()), probes.chunk_norms(c.q_post.numpy()), rtol=1e-5
+        )
         torch.testing.assert_close(c.q_pre[:, :, 0], c.q_post[:, :, 0])
 
 
@@ -64,10 +74,9 @@ def test_hooks_removed_when_forward_fails(arch):
         raise RuntimeError("boom")
 
     h = model.model.norm.register_forward_hook(boom)
-    with pytest.raises(RuntimeError, match="boom"):
-        with probes.capture(model), torch.no_grad():
-            assert hook_count(model) > 1
-            model(input_ids=torch.tensor([[1, 2, 3]]))
+    with pytest.raises(RuntimeError, match="boom"), probes.capture(model), torch.no_grad():
+        assert hook_count(model) > 1
+        model(input_ids=torch.tensor([[1, 2, 3]]))
     h.remove()
     assert hook_count(model) == 0
 
@@ -78,7 +87,9 @@ def test_chunk_norms_use_hf_pairing():
     x[..., 3], x[..., 7] = 1.0, 1.0  # pair 3 is (dim 3, dim 7)
     np.testing.assert_allclose(probes.chunk_norms(x)[0], [5.0, 0.0, 0.0, np.sqrt(2)])
     hi, lo = probes.band_shares(probes.chunk_norms(x), 0.25)
-    assert hi[0] == pytest.approx(5 / (5 + np.sqrt(2))) and lo[0] == pytest.approx(np.sqrt(2) / (5 + np.sqrt(2)))
+    assert hi[0] == pytest.approx(5 / (5 + np.sqrt(2))) and lo[0] == pytest.approx(
+        np.sqrt(2) / (5 + np.sqrt(2))
+    )
 
 
 def test_positional_scores_on_constructed_maps():

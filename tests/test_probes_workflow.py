@@ -36,7 +36,9 @@ def test_subject_model_contract(smoke_results):
 
     d = smoke_results / "probes" / "models" / "rope10k"
     cfg = json.loads((d / "config.json").read_text())
-    assert cfg["vocab_size"] == 256 and cfg["model_type"] == "gemma" and cfg["rope_variant"]["name"] == "rope10k"
+    assert (
+        cfg["vocab_size"] == 256 and cfg["model_type"] == "gemma" and cfg["rope_variant"]["name"] == "rope10k"
+    )
     model = AutoModelForCausalLM.from_pretrained(str(d), local_files_only=True)
     ids = torch.tensor([list(b"def f(x):\n    return x")])
     assert model(input_ids=ids).logits.shape == (1, ids.shape[1], 256)

@@ -14,8 +14,9 @@ def test_vectorised_activation_matches_naive_rotation():
     rng = np.random.default_rng(1)
     q, k = rng.standard_normal(16), rng.standard_normal(16)
     r = np.array([0, 1, 2, 7, 30, 99])
-    np.testing.assert_allclose(syn.rope_activation(q, k, r, 500.0), syn.rope_activation_naive(q, k, r, 500.0),
-                               rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(
+        syn.rope_activation(q, k, r, 500.0), syn.rope_activation_naive(q, k, r, 500.0), rtol=1e-10, atol=1e-10
+    )
 
 
 def test_all_ones_closed_form_and_decay():
@@ -59,7 +60,7 @@ def test_positional_heads_concentrate_with_scale():
         w_big = syn.positional_head(32, off, 64, 10_000.0, 2000.0)
         np.testing.assert_allclose(w_big.sum(1), 1.0)
         assert np.allclose(np.triu(w_big, 1), 0.0)  # causal
-        tgt = lambda w: np.array([w[i, i - off] for i in range(off, 32)])  # noqa: E731
+        tgt = lambda w, off=off: np.array([w[i, i - off] for i in range(off, 32)])
         assert tgt(w_big).min() > 0.99
         assert tgt(w_big).min() > tgt(w_small).min()
         assert (w_big.argmax(1)[off:] == np.arange(off, 32) - off).all()

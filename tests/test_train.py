@@ -9,8 +9,20 @@ import torch
 from analysis import train
 from analysis.errors import InputError
 
-TINY = {"layers": 1, "hidden": 32, "heads": 2, "head_dim": 16, "mlp": 48, "seq_len": 32, "batch": 2,
-        "steps": 4, "lr": 3e-3, "warmup": 1, "eval_windows": 4, "checkpoint_every": 2}
+TINY = {
+    "layers": 1,
+    "hidden": 32,
+    "heads": 2,
+    "head_dim": 16,
+    "mlp": 48,
+    "seq_len": 32,
+    "batch": 2,
+    "steps": 4,
+    "lr": 3e-3,
+    "warmup": 1,
+    "eval_windows": 4,
+    "checkpoint_every": 2,
+}
 
 
 def test_prope_masks_lowest_and_reversed_masks_highest():
@@ -36,7 +48,9 @@ def test_variant_inv_freq_and_roundtrip(name, tmp_path):
     loaded = train.load_model(tmp_path)
     torch.testing.assert_close(loaded.model.rotary_emb.inv_freq, expect)
     x = torch.randint(0, 256, (1, 10))
-    torch.testing.assert_close(loaded(input_ids=x).logits, model.eval()(input_ids=x).logits, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(
+        loaded(input_ids=x).logits, model.eval()(input_ids=x).logits, atol=1e-5, rtol=1e-5
+    )
 
 
 def test_nope_ignores_order_of_the_prefix():
@@ -45,7 +59,9 @@ def test_nope_ignores_order_of_the_prefix():
     rope = train.build_model(train.variant_spec("rope10k"), TINY, seed=0).eval()
     a, b = torch.tensor([[10, 20, 30, 40, 50]]), torch.tensor([[30, 10, 40, 20, 50]])
     with torch.no_grad():
-        torch.testing.assert_close(nope(input_ids=a).logits[0, -1], nope(input_ids=b).logits[0, -1], atol=1e-5, rtol=1e-5)
+        torch.testing.assert_close(
+            nope(input_ids=a).logits[0, -1], nope(input_ids=b).logits[0, -1], atol=1e-5, rtol=1e-5
+        )
         assert not torch.allclose(rope(input_ids=a).logits[0, -1], rope(input_ids=b).logits[0, -1], atol=1e-5)
 
 

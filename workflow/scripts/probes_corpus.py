@@ -4,10 +4,25 @@ from analysis.logs import log_to
 from analysis.results import write_json
 from analysis.train import stdlib_corpus
 
-cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
-with log_to(snakemake.log[0]) as log:  # noqa: F821
+smk = snakemake  # noqa: F821 (injected by Snakemake)
+
+cfg = smk.params.cfg
+with log_to(smk.log[0]) as log:
     c = stdlib_corpus(cfg["corpus_bytes"], cfg["val_every"])
-    info = {"root": c.root, "files": c.files, "val_files": c.val_files, "sha256": c.sha256, "val_every": cfg["val_every"],
-            "train_bytes": int(len(c.train)), "val_bytes": int(len(c.val))}
-    log.info("corpus: %d files, %d train / %d validation bytes, sha256 %s", len(c.files), len(c.train), len(c.val), c.sha256)
-    write_json(info, snakemake.output[0], cfg)  # noqa: F821
+    info = {
+        "root": c.root,
+        "files": c.files,
+        "val_files": c.val_files,
+        "sha256": c.sha256,
+        "val_every": cfg["val_every"],
+        "train_bytes": len(c.train),
+        "val_bytes": len(c.val),
+    }
+    log.info(
+        "corpus: %d files, %d train / %d validation bytes, sha256 %s",
+        len(c.files),
+        len(c.train),
+        len(c.val),
+        c.sha256,
+    )
+    write_json(info, smk.output[0], cfg)

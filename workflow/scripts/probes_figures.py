@@ -9,19 +9,32 @@ from analysis import charts_probes as ch
 from analysis.figures import save_chart
 from analysis.logs import log_to
 
-cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
-inp = snakemake.input  # noqa: F821
-fig_dir = Path(snakemake.output[0]).parent  # noqa: F821
-with log_to(snakemake.log[0]) as log:  # noqa: F821
+smk = snakemake  # noqa: F821 (injected by Snakemake)
+
+cfg = smk.params.cfg
+inp = smk.input
+fig_dir = Path(smk.output[0]).parent
+with log_to(smk.log[0]) as log:
     subject = json.loads(Path(inp.subject).read_text())["name"]
     norms, heads = pd.read_parquet(inp.norms), pd.read_csv(inp.heads)
     runs = [json.loads(Path(p).read_text()) for p in inp.runs]
-    curves = pd.concat([
-        pd.DataFrame({"label": r["label"], "step": range(1, len(r["train_loss_curve"]) + 1),
-                      "loss": pd.Series(r["train_loss_curve"]).rolling(20, min_periods=1).mean()})
-        for r in runs], ignore_index=True)
+    curves = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "label": r["label"],
+                    "step": range(1, len(r["train_loss_curve"]) + 1),
+                    "loss": pd.Series(r["train_loss_curve"]).rolling(20, min_periods=1).mean(),
+                }
+            )
+            for r in runs
+        ],
+        ignore_index=True,
+    )
     charts = {
-        "figure2": ch.figure2_chart(pd.read_parquet(inp.figure2), cfg["synthetic"]["head_dim"], cfg["synthetic"]["base"]),
+        "figure2": ch.figure2_chart(
+            pd.read_parquet(inp.figure2), cfg["synthetic"]["head_dim"], cfg["synthetic"]["base"]
+        ),
         "prop31": ch.prop31_chart(pd.read_parquet(inp.prop31)),
         "positional_heads": ch.positional_heads_chart(pd.read_parquet(inp.heads_syn)),
         "freq_norms_layers": ch.freq_norms_layers_chart(norms, subject),

@@ -12,21 +12,30 @@ from analysis.results import write_json, write_table
 from analysis.scorecard import published, rows_to_frame
 from analysis.train import prope_table
 
-cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
-inp, out = snakemake.input, snakemake.output  # noqa: F821
-with log_to(snakemake.log[0]) as log:  # noqa: F821
+smk = snakemake  # noqa: F821 (injected by Snakemake)
+
+cfg = smk.params.cfg
+inp, out = smk.input, smk.output
+with log_to(smk.log[0]) as log:
     runs = [json.loads(Path(p).read_text()) for p in inp.runs]
     sha = json.loads(Path(inp.corpus).read_text())["sha256"]
     stale = [r["variant"] for r in runs if r["corpus_sha256"] != sha]
     if stale:
-        raise InputError(f"variants {stale} were trained on another corpus than {inp.corpus}; "
-                         "retrain them (snakemake --forcerun probes_train)")
+        raise InputError(
+            f"variants {stale} were trained on another corpus than {inp.corpus}; "
+            "retrain them (snakemake --forcerun probes_train)"
+        )
     pub = published()["barbero2024"]
     table, summary = prope_table(runs, pub["prope_perplexity"])
     log.info("p-RoPE ordering: ours %s, paper %s", summary["our_order"], summary["paper_order"])
     rows = probes.scorecard_rows(
-        pub, table, summary, json.loads(Path(inp.synthetic).read_text()), pd.read_csv(inp.heads),
-        json.loads(Path(inp.subject).read_text()))
+        pub,
+        table,
+        summary,
+        json.loads(Path(inp.synthetic).read_text()),
+        pd.read_csv(inp.heads),
+        json.loads(Path(inp.subject).read_text()),
+    )
     write_table(table, out[0], cfg)
     write_json(summary, out[2], cfg)
     write_table(rows_to_frame(rows), out[4], cfg)

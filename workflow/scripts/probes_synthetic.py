@@ -4,9 +4,11 @@ from analysis import synthetic as syn
 from analysis.logs import log_to
 from analysis.results import write_json, write_table
 
-cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
-out = snakemake.output  # noqa: F821
-with log_to(snakemake.log[0]) as log:  # noqa: F821
+smk = snakemake  # noqa: F821 (injected by Snakemake)
+
+cfg = smk.params.cfg
+out = smk.output
+with log_to(smk.log[0]) as log:
     d, base, seed = cfg["head_dim"], cfg["base"], cfg["seed"]
     fig2 = syn.figure2_table(d, base, cfg["max_distance"], cfg["n_seeds"], seed)
     p31 = syn.prop31_table(d, base, cfg["prop31_targets"], cfg["prop31_max_distance"], seed)
