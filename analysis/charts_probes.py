@@ -21,7 +21,9 @@ __all__ = [
 
 
 def figure2_chart(df: pd.DataFrame, head_dim: int, base: float) -> Any:
-    """Paper Figure 2: all-ones q, k (decay) beside Gaussian q, k (mean, 5-95% band, one draw)."""
+    """Paper Figure 2: all-ones q, k (decay) beside Gaussian q, k (mean, 5-95% band, one draw).
+    Datasets exceed Altair's default 5,000-row limit: save inside ``alt.data_transformers.disable_max_rows()``."""
+    df = df[["kind", "distance", "mean", "q05", "q95", "example", "n"]]
     ones = df[df.kind == "all-ones"]
     g = df[df.kind == "gaussian"]
     n = int(g["n"].iloc[0])

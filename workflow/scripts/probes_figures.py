@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 
 from analysis import charts_probes as ch
@@ -43,6 +44,7 @@ with log_to(smk.log[0]) as log:
         "attention_examples": ch.attention_examples_chart(pd.read_parquet(inp.examples), subject),
         "prope": ch.prope_chart(pd.read_csv(inp.prope), curves),
     }
-    for name, chart in charts.items():
-        save_chart(chart, fig_dir / name, cfg, subject=subject)
-        log.info("figure %s written", name)
+    with alt.data_transformers.disable_max_rows():  # Figure 2 and the head maps hold > 5,000 rows
+        for name, chart in charts.items():
+            save_chart(chart, fig_dir / name, cfg, subject=subject)
+            log.info("figure %s written", name)
