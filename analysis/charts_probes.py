@@ -91,7 +91,7 @@ def freq_norms_layers_chart(norms: pd.DataFrame, model_name: str) -> Any:
         alt.Chart(d)
         .mark_rect()
         .encode(
-            alt.X("freq_index:O", title="RoPE frequency index (0 = highest, right = lowest)"),
+            alt.X("freq_index:O", title="frequency index (0 = highest)"),
             alt.Y("layer:O", title="layer", sort="descending"),
             alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title="mean 2-norm"),
             alt.Column("kind:N", title=None, sort=["queries", "keys"]),
@@ -112,7 +112,7 @@ def freq_norms_heads_chart(norms: pd.DataFrame, model_name: str, layer: int = 0)
         alt.Chart(d)
         .mark_rect()
         .encode(
-            alt.X("freq_index:O", title="RoPE frequency index (0 = highest)"),
+            alt.X("freq_index:O", title="frequency index (0 = highest)"),
             alt.Y("head:O", title="head"),
             alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title="mean 2-norm"),
             alt.Column("kind:N", title=None, sort=["queries", "keys"]),
