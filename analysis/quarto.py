@@ -60,9 +60,10 @@ def release_profile(info: dict[str, Any], pdf_stem: str) -> dict[str, Any]:
         },
         "format": {
             "typst": {
-                "include-in-header": {
-                    "text": f"#set page(footer: align(center, text(size: 7pt, {_typst_string(stamp)})))\n"
-                },
+                "include-in-header": [
+                    "report/_report.typ",
+                    {"text": f"#set page(footer: align(center, text(size: 7pt, {_typst_string(stamp)})))\n"},
+                ],
             },
         },
     }

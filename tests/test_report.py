@@ -392,7 +392,7 @@ def test_render_profile_names_pdf_with_version_and_stamps_pages(smoke_results):
     assert prof["book"]["output-file"] == f"rope-bounds-{package_version()}"
     assert info["commit"][:7] in prof["book"]["page-footer"]["left"]
     assert "device" in prof["book"]["page-footer"]["right"]
-    assert info["commit"][:7] in prof["format"]["typst"]["include-in-header"]["text"]
+    assert info["commit"][:7] in prof["format"]["typst"]["include-in-header"][1]["text"]
 
 
 def test_render_refuses_old_quarto(tmp_path, smoke_results):

@@ -38,7 +38,7 @@ rule report_scorecard:
         str(sidecar_path(res("report", "scorecard.csv"))),
         with_prov(res("report", "scorecard.parquet")),
     params:
-        cfg=REPORT_CFG,
+        cfg={"scorecard_stages": REPORT_CFG["scorecard_stages"]},  # render settings do not rerun it
     log:
         log_path("report", "report_scorecard"),
     benchmark:
@@ -70,6 +70,7 @@ if QUARTO is not None:
             assets=REPORT_ASSETS,
             scorecard=res("report", "scorecard.parquet"),
             upstream=UPSTREAM_TARGETS,
+            code=[os.path.join(ROOT_DIR, "analysis", f) for f in ("reportkit.py", "version.py", "quarto.py")],
         output:
             html=f"{SITE}/index.html",
             pdf=PDF,
