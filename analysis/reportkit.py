@@ -1,7 +1,22 @@
 """Helpers for the report pages (report/*.qmd). Pages only *read* results; nothing is recomputed.
 
-The results folder is ``$ROPE_BOUNDS_RESULTS`` when set (tests point it at a smoke run), else
-``results`` under the project root.
+The results folder is ``$ROPE_BOUNDS_RESULTS`` when set (tests and the render rule point it at a
+run's results), else ``results`` under the project root.
+
+Output format: Quarto (>= 1.8) names the file with the execution context in ``$QUARTO_EXECUTE_INFO``;
+its ``format.identifier["base-format"]`` is ``html`` for the website and ``typst`` for the PDF, so
+:func:`figure` gives the interactive Altair chart in HTML and the static PNG (same Vega-Lite spec)
+in the PDF.
+
+Provenance in captions: a caption written as the last paragraph of a float div can hold inline
+code, so a figure or table names the rule, analysis function and config keys that made it::
+
+    ::: {#fig-goldilocks}
+    ```{python}
+    rk.figure("bounds", "goldilocks")
+    ```
+    Goldilocks zone for d = 128. `{python} rk.provenance_note("bounds", "goldilocks")`
+    :::
 """
 
 from __future__ import annotations
