@@ -35,7 +35,7 @@ from analysis.provenance import sidecar_path
 
 __all__ = [
     "results_dir", "path", "table", "json_result", "provenance", "chart", "figure", "output_format",
-    "is_html", "static_figure", "fmt", "sci", "provenance_info", "provenance_note", "scorecard",
+    "is_html", "static_figure", "display_width", "fmt", "sci", "provenance_info", "provenance_note", "scorecard",
     "markdown_table", "build_stamp", "footer", "quarto_pages",
 ]
 
@@ -109,7 +109,20 @@ def figure(stage: str, name: str) -> Any:
         return chart(stage, name)
     from IPython.display import Image
 
-    return Image(filename=str(static_figure(stage, name)))
+    return Image(filename=str(static_figure(stage, name)), width=display_width(stage, name))
+
+
+# widest figure in the PDF, CSS px (96 per inch): the text width of an A4 page with Typst's margins
+MAX_STATIC_WIDTH_PX = 600
+
+
+def display_width(stage: str, name: str) -> int:
+    """Width (CSS px) to show a figure's PNG at: the chart's own width from its SVG rendering (the
+    PNG is drawn at a higher scale for sharpness), at most :data:`MAX_STATIC_WIDTH_PX`."""
+    head = path(stage, f"figures/{name}.svg").read_text()[:2000]
+    m = re.search(r'<svg[^>]*\swidth="([\d.]+)', head)
+    width = float(m.group(1)) if m else MAX_STATIC_WIDTH_PX
+    return int(min(width, MAX_STATIC_WIDTH_PX))
 
 
 def sci(x: float, digits: int = 3) -> str:

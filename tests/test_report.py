@@ -376,6 +376,8 @@ def test_figure_is_interactive_in_html_and_png_in_typst(tmp_path, monkeypatch):
     assert rk.output_format() == "typst" and not rk.is_html()
     img = rk.figure("bounds", "demo")
     assert isinstance(img, Image) and img.data[:8] == b"\x89PNG\r\n\x1a\n"
+    png_px = int.from_bytes(img.data[16:20], "big")  # IHDR width; the PNG is drawn at scale 2
+    assert img.width == rk.display_width("bounds", "demo") and abs(png_px / 2 - img.width) <= 1
     monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(_execute_info(tmp_path, "html", "index.qmd")))
     assert rk.is_html() and rk._page_prefix() == ""
     assert rk.provenance_info("bounds", "demo")["config_keys"] == ["bounds.head_dim"]
