@@ -537,7 +537,8 @@ def phase_sweep(
     *Interference through the FFN.* Two RoPE-modulated components carrying the same content ``u`` with
     a phase offset ``phi`` in every pair add to ``x_p = R(p theta) u + R(p theta + phi) u`` =
     ``2 cos(phi/2) R(p theta + phi/2) u``; ``x`` goes through a random ``W`` (``N(0, 1/d)``) and each
-    nonlinearity; ``act_rms_<name>`` is the RMS activation over positions and units. For ReLU without
+    nonlinearity; ``act_rms_<name>`` is the RMS activation over units and positions (a Blackman-Harris
+    weighted time average, which converges quickly to the phase average). For ReLU without
     bias the theory is exact: ``rms(phi) = |cos(phi / 2)| rms(0)`` (positive homogeneity; the shift
     ``phi/2`` only moves the torus phases, which the position average covers when ``N`` spans many
     periods of the lowest frequency; finite ``N`` leaves a small asymmetry between ``phi`` and ``-phi``).
@@ -571,6 +572,10 @@ def phase_sweep(
     phis = np.linspace(-np.pi, np.pi, n_offsets)
     acts = {name: activation(name) for name in activations}
     deltas = np.arange(-attn_window, attn_window + 1, dtype=np.float64)
+    # weighted time average (Blackman-Harris weights summing to 1): for quasi-periodic signals it
+    # converges to the torus average far faster than the plain mean over a record of finite length
+    avg_w = window("blackman_harris", len(p))
+    avg_w = avg_w / avg_w.sum()
     rows = []
     for phi in phis:
         ang = p[:, None] * theta[None, :] + u_phase[None, :]
@@ -580,7 +585,7 @@ def phase_sweep(
         pre = x @ w
         row: dict[str, Any] = {"phi": phi, "input_amplitude": abs(2 * math.cos(phi / 2))}
         for name, f in acts.items():
-            row[f"act_rms_{name}"] = float(np.sqrt(np.mean(f(pre) ** 2)))
+            row[f"act_rms_{name}"] = float(np.sqrt(np.sum(avg_w[:, None] * f(pre) ** 2) / hidden))
         wts = special.softmax(np.concatenate([[q2.sum() * math.cos(phi) / math.sqrt(da)], distractor_logits]))
         row["entropy_target"] = float(-(wts * np.log(np.maximum(wts, 1e-300))).sum())
         row["target_weight"] = float(wts[0])
