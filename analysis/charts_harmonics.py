@@ -141,7 +141,7 @@ def phase_sweep_chart(sweep: pd.DataFrame, activations: list[str], title: str) -
     )
     right = alt.Chart(ent).mark_line(point=alt.OverlayMarkDef(size=12)).encode(
         x=x, y=alt.Y("entropy:Q", title="attention entropy (nats)", scale=alt.Scale(zero=False)),
-        color=alt.Color("window:N", title="key window", scale=alt.Scale(scheme="dark2")),
+        color=alt.Color("window:N", title="keys", scale=alt.Scale(scheme="dark2"), legend=alt.Legend(labelLimit=320)),
         tooltip=["window", alt.Tooltip("phi:Q", format=".3f"), alt.Tooltip("entropy:Q", format=".4f")],
     ).properties(width=300, height=240, title="attention entropy (lower = sharper)")
     return alt.hconcat(left, right).resolve_scale(color="independent").properties(title=title)
