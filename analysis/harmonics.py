@@ -806,6 +806,24 @@ def sweep_symmetry(sweep: pd.DataFrame, column: str) -> float:
     return float(np.max(np.abs(y - y[::-1])))
 
 
+def sweep_summary(sweep: pd.DataFrame) -> dict[str, Any]:
+    """Headline numbers of the sweep: ``symmetry`` (``|y(phi) - y(-phi)|`` max per column),
+    ``relu_cos_law_max_error`` (``max |rms(phi)/rms(0) - |cos(phi/2)||`` for ReLU, NaN without ReLU)
+    and the aligned/opposed values of every column."""
+    s = sweep.sort_values("phi").reset_index(drop=True)
+    cols = [c for c in s.columns if c != "phi"]
+    i0 = int(s["phi"].abs().argmin())
+    law = math.nan
+    if "act_rms_relu" in s:
+        law = float((s["act_rms_relu"] / s.loc[i0, "act_rms_relu"] - np.abs(np.cos(s["phi"] / 2))).abs().max())
+    return {
+        "symmetry": {c: sweep_symmetry(s, c) for c in cols},
+        "relu_cos_law_max_error": law,
+        "aligned": {c: float(s.loc[i0, c]) for c in cols},
+        "opposed": {c: float(s.iloc[-1][c]) for c in cols},
+    }
+
+
 def scorecard_rows(
     summary: Mapping[str, Any],
     harmonics: pd.DataFrame,

@@ -254,3 +254,11 @@ def test_scorecard_rows_for_smoke_config(sweep):
     bad = {**summary, "max_peak_error_bins": 1.5}
     df = rows_to_frame(h.scorecard_rows(bad, harm, sweep, cfg, None))
     assert df.iloc[0]["verdict"] == "differs"
+
+
+def test_sweep_summary_reports_symmetry_and_relu_law(sweep):
+    s = h.sweep_summary(sweep)
+    assert s["symmetry"]["entropy_bi"] < 1e-12 and s["symmetry"]["entropy_causal"] > 1e-3
+    assert s["relu_cos_law_max_error"] < 1e-4
+    assert s["aligned"]["input_amplitude"] == pytest.approx(2.0)
+    assert s["opposed"]["input_amplitude"] == pytest.approx(0.0, abs=1e-12)

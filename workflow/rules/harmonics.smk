@@ -50,6 +50,7 @@ rule harmonics_phase_sweep:
     all-offset keys (RoPE kernel), for phi in [-pi, pi]."""
     output:
         harmonics_report_table("phase_sweep.csv", "phase_sweep_table"),
+        with_prov(res("harmonics", "sweep_summary.json")),
     params:
         cfg=HARMONICS_CFG,
     log:
