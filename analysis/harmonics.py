@@ -281,8 +281,13 @@ def fourier_coefficients(
     out = np.empty(n_max + 1)
     for n in range(n_max + 1):
         val, _ = integrate.quad(
-            lambda t: float(f(np.float64(a * math.cos(t) + b))) * math.cos(n * t),
-            0.0, math.pi, points=points, limit=400, epsabs=1e-13, epsrel=1e-11,
+            lambda t, n=n: float(f(np.float64(a * math.cos(t) + b))) * math.cos(n * t),
+            0.0,
+            math.pi,
+            points=points,
+            limit=400,
+            epsabs=1e-13,
+            epsrel=1e-11,
         )
         out[n] = val / math.pi * (1.0 if n == 0 else 2.0)
     return out
@@ -341,9 +346,17 @@ def harmonic_table(
         for n in range(n_max + 1):
             rows.append(
                 {
-                    "activation": name, "bias": float(b), "tone": label, "omega": om, "n": n,
-                    "freq": freqs[n], "folded_freq": fold(freqs[n]), "aliased": bool(freqs[n] > 0.5),
-                    "predicted": abs(pred[n]), "predicted_signed": pred[n], "measured": meas[n],
+                    "activation": name,
+                    "bias": float(b),
+                    "tone": label,
+                    "omega": om,
+                    "n": n,
+                    "freq": freqs[n],
+                    "folded_freq": fold(freqs[n]),
+                    "aliased": bool(freqs[n] > 0.5),
+                    "predicted": abs(pred[n]),
+                    "predicted_signed": pred[n],
+                    "measured": meas[n],
                     "abs_error": abs(meas[n] - abs(pred[n])),
                 }
             )
@@ -369,8 +382,12 @@ def intermod_table(
     """
     n_pos = _positive_int(n_positions, "number of positions")
     p = np.arange(n_pos, dtype=np.float64)
-    keys = [(m, n) for m in range(0, max_order + 1) for n in range(-max_order, max_order + 1)
-            if 1 <= abs(m) + abs(n) <= max_order and (m > 0 or n > 0)]
+    keys = [
+        (m, n)
+        for m in range(0, max_order + 1)
+        for n in range(-max_order, max_order + 1)
+        if 1 <= abs(m) + abs(n) <= max_order and (m > 0 or n > 0)
+    ]
     freqs = np.array([(m * omegas[0] + n * omegas[1]) / (2 * np.pi) for m, n in keys])
     check_resolvable(freqs, n_pos, window_name, "intermodulation lines")
     rows = []
@@ -383,9 +400,16 @@ def intermod_table(
             kind = "fundamental" if abs(m) + abs(n) == 1 else ("intermod" if m and n else "harmonic")
             rows.append(
                 {
-                    "activation": name, "m": m, "n": n, "order": abs(m) + abs(n), "kind": kind,
-                    "label": _combo_label({0: m, 1: n}, ("ω1", "ω2")), "freq": abs(fr),
-                    "folded_freq": fold(fr), "predicted": 2 * abs(coef[(m, n)]), "measured": me,
+                    "activation": name,
+                    "m": m,
+                    "n": n,
+                    "order": abs(m) + abs(n),
+                    "kind": kind,
+                    "label": _combo_label({0: m, 1: n}, ("ω1", "ω2")),
+                    "freq": abs(fr),
+                    "folded_freq": fold(fr),
+                    "predicted": 2 * abs(coef[(m, n)]),
+                    "measured": me,
                     "abs_error": abs(me - 2 * abs(coef[(m, n)])),
                 }
             )
@@ -424,10 +448,17 @@ def swiglu_table(
     return pd.DataFrame(
         [
             {
-                "activation": "swiglu", "m": n, "n": s, "order": n + 1,
+                "activation": "swiglu",
+                "m": n,
+                "n": s,
+                "order": n + 1,
                 "kind": "fundamental" if n == 0 else "intermod",
-                "label": _combo_label({0: n, 1: s}, ("ωg", "ωu")), "freq": abs(fr), "folded_freq": fold(fr),
-                "predicted": pr, "measured": me, "abs_error": abs(me - pr),
+                "label": _combo_label({0: n, 1: s}, ("ωg", "ωu")),
+                "freq": abs(fr),
+                "folded_freq": fold(fr),
+                "predicted": pr,
+                "measured": me,
+                "abs_error": abs(me - pr),
             }
             for (n, s, pr), fr, me in zip(lines, freqs, meas)
         ]
@@ -455,8 +486,15 @@ def combination_lines(thetas: Sequence[float], max_order: int) -> pd.DataFrame:
         seen.add(key)
         kind = "fundamental" if order == 1 else ("harmonic" if len(nz) == 1 else "intermod")
         labels = tuple(f"θ{i}" for i in range(len(th)))
-        rows.append({"label": _combo_label(dict(enumerate(k)), labels), "order": order, "kind": kind,
-                     "freq": fr, "folded_freq": fold(fr)})
+        rows.append(
+            {
+                "label": _combo_label(dict(enumerate(k)), labels),
+                "order": order,
+                "kind": kind,
+                "freq": fr,
+                "folded_freq": fold(fr),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -493,17 +531,25 @@ def ffn_spectra(
         near |= np.abs(freqs - fl) <= half
     near[0] = False
     out, summary = [], []
-    sources: dict[str, Callable[[], NDArray[np.float64]]] = {"embedding": lambda: emb}
-    for name in activations:
-        sources[name] = lambda f=activation(name): f(emb @ w_in)
-    sources["swiglu"] = lambda: ACTIVATIONS["silu"](emb @ w_gate) * (emb @ w_up)
-    for src, make in sources.items():
-        y = make()
+    names = ["embedding", *activations, "swiglu"]
+    for src in names:
+        if src == "embedding":
+            y = emb
+        elif src == "swiglu":
+            y = ACTIVATIONS["silu"](emb @ w_gate) * (emb @ w_up)
+        else:
+            y = activation(src)(emb @ w_in)
         _, amps = amplitude_spectrum(y, window_name)
         power = (amps**2).mean(axis=1)
         total = power[1:].sum()
-        summary.append({"source": src, "line_power_fraction": float(power[near].sum() / total),
-                        "lines": len(lines), "max_order": max_order})
+        summary.append(
+            {
+                "source": src,
+                "line_power_fraction": float(power[near].sum() / total),
+                "lines": len(lines),
+                "max_order": max_order,
+            }
+        )
         out.append(pd.DataFrame({"source": src, "freq": freqs, "amplitude": np.sqrt(power)}))
     return pd.concat(out, ignore_index=True), pd.DataFrame(summary)
 
@@ -512,7 +558,7 @@ def decimate_spectrum(df: pd.DataFrame, points: int, by: str = "source") -> pd.D
     """Peak-preserving thinning of spectra for plotting: for each group ``by``, the maximum amplitude
     within each of ``points`` log-spaced frequency cells (DC dropped)."""
     parts = []
-    for key, g in df.groupby(by, sort=False):
+    for _, g in df.groupby(by, sort=False):
         g = g[g["freq"] > 0]
         edges = np.geomspace(g["freq"].min(), g["freq"].max() * (1 + 1e-12), points + 1)
         cell = np.digitize(g["freq"], edges)
@@ -613,8 +659,10 @@ def mlp_activations(model: Any, input_ids: Any) -> list[NDArray[np.float64]]:
     store: list[NDArray[np.float64]] = [np.empty(0)] * len(mlps)
     handles = []
     for i, m in enumerate(mlps):
+
         def hook(_mod: Any, args: tuple[Any, ...], i: int = i) -> None:
             store[i] = args[0][0].detach().to("cpu", torch.float64).numpy()
+
         handles.append(m.down_proj.register_forward_pre_hook(hook))
     try:
         with torch.no_grad():
@@ -663,8 +711,11 @@ def real_model_spectra(
         raise InputError("text is empty")
     if max(ids) >= vocab:
         raise InputError(f"text has byte {max(ids)} outside the model's vocabulary of {vocab}")
-    n = min(len(ids), _positive_int(max_positions, "max_positions"),
-            int(getattr(model.config, "max_position_embeddings", len(ids))))
+    n = min(
+        len(ids),
+        _positive_int(max_positions, "max_positions"),
+        int(getattr(model.config, "max_position_embeddings", len(ids))),
+    )
     input_ids = torch.tensor([ids[:n]], device=dev)
     acts = mlp_activations(model, input_ids)
     with torch.no_grad():
@@ -677,21 +728,31 @@ def real_model_spectra(
     # lines resolvable in this short record: frequencies at least one main lobe from DC
     lo = MAIN_LOBE_BINS[window_name] / n
     used = theta[theta / (2 * np.pi) >= lo]
-    lines = combination_lines(used[: min(len(used), 4)], max_order) if len(used) else pd.DataFrame(
-        columns=["label", "order", "kind", "freq", "folded_freq"])
+    lines = (
+        combination_lines(used[: min(len(used), 4)], max_order)
+        if len(used)
+        else pd.DataFrame(columns=["label", "order", "kind", "freq", "folded_freq"])
+    )
     spectra, ratios = [], {}
     for layer, a in [(-1, emb)] + list(enumerate(acts)):
         freqs, amp = activation_spectra(a, window_name)
         spectra.append(pd.DataFrame({"layer": layer, "freq": freqs, "amplitude": amp}))
         power = amp**2
         if len(lines):
-            kb = np.unique(np.clip(np.rint(lines["folded_freq"].to_numpy() * n).astype(int), 1, len(freqs) - 1))
+            kb = np.unique(
+                np.clip(np.rint(lines["folded_freq"].to_numpy() * n).astype(int), 1, len(freqs) - 1)
+            )
             ratios[layer] = float(power[kb].mean() / power[1:].mean())
         else:
             ratios[layer] = math.nan
     info = {
-        "n_positions": n, "layers": len(acts), "base": base, "head_dim": head_dim, "device": dev,
-        "window": window_name, "lines_used": int(len(used[: min(len(used), 4)])),
+        "n_positions": n,
+        "layers": len(acts),
+        "base": base,
+        "head_dim": head_dim,
+        "device": dev,
+        "window": window_name,
+        "lines_used": int(len(used[: min(len(used), 4)])),
         "line_power_ratio": {str(k): v for k, v in ratios.items()},
         "hidden_act": str(getattr(cfg, "hidden_act", getattr(cfg, "hidden_activation", ""))),
         "model_type": str(cfg.model_type),
@@ -714,7 +775,9 @@ def _combo_label(k: Mapping[int, int], names: Sequence[str]) -> str:
 def _positions_array(x: NDArray[np.floating]) -> NDArray[np.float64]:
     a = np.asarray(x, dtype=np.float64)
     if a.ndim not in (1, 2) or a.shape[0] < 4:
-        raise InputError(f"signal must be x[p] or x[p, channel] with at least 4 positions, got shape {a.shape}")
+        raise InputError(
+            f"signal must be x[p] or x[p, channel] with at least 4 positions, got shape {a.shape}"
+        )
     if not np.all(np.isfinite(a)):
         raise InputError("signal contains NaN or infinite values")
     return a
@@ -728,7 +791,6 @@ def _positive_int(v: Any, name: str) -> int:
 
 def _bad_window(name: str) -> str:
     raise InputError(f"unknown window {name!r}; choose one of {list(WINDOWS)}")
-
 
 
 # ----------------------------------------------------------------------------------------------
@@ -751,31 +813,71 @@ def synthetic_results(cfg: Mapping[str, Any]) -> dict[str, Any]:
     emb = rope_embedding(n, base, d)
     freqs, amps = amplitude_spectrum(emb[:, 0::2], win)
     emb_spec = pd.concat(
-        [pd.DataFrame({"source": f"pair {i}", "freq": freqs, "amplitude": amps[:, i]}) for i in range(d // 2)],
+        [
+            pd.DataFrame({"source": f"pair {i}", "freq": freqs, "amplitude": amps[:, i]})
+            for i in range(d // 2)
+        ],
         ignore_index=True,
     )
     tones = {"θ0": float(theta[0]), "θ1": float(theta[1])}
-    harm = harmonic_table(cfg["activations"], cfg["biases"], tones, float(cfg["tone_amplitude"]),
-                          int(cfg["max_harmonic"]), n, win)
+    harm = harmonic_table(
+        cfg["activations"],
+        cfg["biases"],
+        tones,
+        float(cfg["tone_amplitude"]),
+        int(cfg["max_harmonic"]),
+        n,
+        win,
+    )
     im = cfg["intermod"]
-    inter = intermod_table(cfg["activations"], (tones["θ0"], tones["θ1"]), tuple(im["amplitudes"]),
-                           float(im["bias"]), int(im["max_order"]), n, win, int(im["torus_grid"]))
+    inter = intermod_table(
+        cfg["activations"],
+        (tones["θ0"], tones["θ1"]),
+        tuple(im["amplitudes"]),
+        float(im["bias"]),
+        int(im["max_order"]),
+        n,
+        win,
+        int(im["torus_grid"]),
+    )
     sw = cfg["swiglu"]
-    swig = swiglu_table(tones["θ0"], tones["θ1"], float(sw["gate_amplitude"]), float(sw["up_amplitude"]),
-                        float(sw["gate_bias"]), int(sw["max_harmonic"]), n, win)
-    spectra, ffn_summary = ffn_spectra(base, d, int(cfg["ffn_hidden"]), cfg["activations"], n, win,
-                                       int(cfg["max_line_order"]), int(cfg["seed"]))
+    swig = swiglu_table(
+        tones["θ0"],
+        tones["θ1"],
+        float(sw["gate_amplitude"]),
+        float(sw["up_amplitude"]),
+        float(sw["gate_bias"]),
+        int(sw["max_harmonic"]),
+        n,
+        win,
+    )
+    spectra, ffn_summary = ffn_spectra(
+        base,
+        d,
+        int(cfg["ffn_hidden"]),
+        cfg["activations"],
+        n,
+        win,
+        int(cfg["max_line_order"]),
+        int(cfg["seed"]),
+    )
     nonzero_h = harm[(harm["n"] >= 2) & (harm["predicted"] > 0)]
     summary = {
-        "base": base, "head_dim": d, "n_positions": n, "window": win,
-        "bin_width": 1.0 / n, "main_lobe_bins": MAIN_LOBE_BINS[win],
-        "thetas": theta.tolist(), "lowest_line_bins": float(theta[-1] / (2 * np.pi) * n),
+        "base": base,
+        "head_dim": d,
+        "n_positions": n,
+        "window": win,
+        "bin_width": 1.0 / n,
+        "main_lobe_bins": MAIN_LOBE_BINS[win],
+        "thetas": theta.tolist(),
+        "lowest_line_bins": float(theta[-1] / (2 * np.pi) * n),
         "max_peak_error_bins": float(lines["error_bins"].abs().max()),
         "max_refined_error_bins": float(lines["refined_error_bins"].abs().max()),
         "max_embedding_amplitude_error": float((lines["amplitude"] - 1).abs().max()),
         "harmonics_max_abs_error": float(harm["abs_error"].max()),
         "harmonics_max_rel_error_nonzero": float(
-            (nonzero_h["abs_error"] / nonzero_h["predicted"])[nonzero_h["predicted"] > 1e-6].max()),
+            (nonzero_h["abs_error"] / nonzero_h["predicted"])[nonzero_h["predicted"] > 1e-6].max()
+        ),
         "intermod_max_abs_error": float(inter["abs_error"].max()),
         "swiglu_max_abs_error": float(swig["abs_error"].max()),
         "aliased_harmonics": int(harm.loc[harm["tone"] == "θ0", "aliased"].sum()),
@@ -783,9 +885,13 @@ def synthetic_results(cfg: Mapping[str, Any]) -> dict[str, Any]:
         "line_power_fraction": dict(zip(ffn_summary["source"], ffn_summary["line_power_fraction"])),
     }
     return {
-        "embedding_lines": lines, "embedding_spectrum": emb_spec, "harmonics": harm,
-        "intermod": pd.concat([inter, swig], ignore_index=True), "ffn_spectra": spectra,
-        "ffn_summary": ffn_summary, "ffn_lines": combination_lines(theta, int(cfg["max_line_order"])),
+        "embedding_lines": lines,
+        "embedding_spectrum": emb_spec,
+        "harmonics": harm,
+        "intermod": pd.concat([inter, swig], ignore_index=True),
+        "ffn_spectra": spectra,
+        "ffn_summary": ffn_summary,
+        "ffn_lines": combination_lines(theta, int(cfg["max_line_order"])),
         "summary": summary,
     }
 
@@ -795,9 +901,17 @@ def sweep_results(cfg: Mapping[str, Any]) -> pd.DataFrame:
     sw = cfg["sweep"]
     if int(sw["n_offsets"]) % 2 == 0:
         raise InputError(f"sweep.n_offsets must be odd so that phi = 0 is sampled, got {sw['n_offsets']}")
-    return phase_sweep(float(cfg["base"]), int(cfg["head_dim"]), int(cfg["ffn_hidden"]), cfg["activations"],
-                       int(cfg["n_positions"]), int(sw["n_offsets"]), int(sw["attn_head_dim"]),
-                       int(sw["attn_window"]), int(cfg["seed"]))
+    return phase_sweep(
+        float(cfg["base"]),
+        int(cfg["head_dim"]),
+        int(cfg["ffn_hidden"]),
+        cfg["activations"],
+        int(cfg["n_positions"]),
+        int(sw["n_offsets"]),
+        int(sw["attn_head_dim"]),
+        int(sw["attn_window"]),
+        int(cfg["seed"]),
+    )
 
 
 def sweep_symmetry(sweep: pd.DataFrame, column: str) -> float:
@@ -815,7 +929,9 @@ def sweep_summary(sweep: pd.DataFrame) -> dict[str, Any]:
     i0 = int(s["phi"].abs().argmin())
     law = math.nan
     if "act_rms_relu" in s:
-        law = float((s["act_rms_relu"] / s.loc[i0, "act_rms_relu"] - np.abs(np.cos(s["phi"] / 2))).abs().max())
+        law = float(
+            (s["act_rms_relu"] / s.loc[i0, "act_rms_relu"] - np.abs(np.cos(s["phi"] / 2))).abs().max()
+        )
     return {
         "symmetry": {c: sweep_symmetry(s, c) for c in cols},
         "relu_cos_law_max_error": law,
@@ -837,75 +953,160 @@ def scorecard_rows(
     ch, tol = "harmonics", float(cfg["amplitude_tolerance"]) * float(cfg["tone_amplitude"])
     rows = []
     err = summary["max_peak_error_bins"]
-    rows.append(ScoreRow(
-        ch, "RoPE embeddings oscillate at theta_i/(2 pi) cycles/position", SOURCE, "spectral lines at RoPE frequencies",
-        f"max peak offset {err:.2f} bins over {len(summary['thetas'])} pairs", 1.0,
-        "reproduced" if err <= 1 else "differs",
-        "every pair's spectral peak within one FFT bin of theta_i/(2 pi)" if err <= 1
-        else f"a peak lies {err:.2f} bins from its predicted frequency"))
-    h_err = max(summary["harmonics_max_abs_error"], summary["intermod_max_abs_error"], summary["swiglu_max_abs_error"])
+    rows.append(
+        ScoreRow(
+            ch,
+            "RoPE embeddings oscillate at theta_i/(2 pi) cycles/position",
+            SOURCE,
+            "spectral lines at RoPE frequencies",
+            f"max peak offset {err:.2f} bins over {len(summary['thetas'])} pairs",
+            1.0,
+            "reproduced" if err <= 1 else "differs",
+            "every pair's spectral peak within one FFT bin of theta_i/(2 pi)"
+            if err <= 1
+            else f"a peak lies {err:.2f} bins from its predicted frequency",
+        )
+    )
+    h_err = max(
+        summary["harmonics_max_abs_error"], summary["intermod_max_abs_error"], summary["swiglu_max_abs_error"]
+    )
     h2 = harmonics[(harmonics["n"] >= 2)]["measured"].max()
     ok = h_err <= tol and h2 > 100 * tol
-    rows.append(ScoreRow(
-        ch, "FFN nonlinearities turn RoPE oscillations into harmonics (and intermodulation products)", SOURCE,
-        "harmonics appear", f"largest harmonic (n>=2) {h2:.3g}; max |measured - Fourier prediction| {h_err:.1e}",
-        tol, "reproduced" if ok else "differs",
-        "lines at integer multiples and sums/differences, amplitudes as the Fourier series predicts" if ok
-        else f"measured amplitudes deviate from the Fourier series by {h_err:.1e} > {tol:.1e}"))
+    rows.append(
+        ScoreRow(
+            ch,
+            "FFN nonlinearities turn RoPE oscillations into harmonics (and intermodulation products)",
+            SOURCE,
+            "harmonics appear",
+            f"largest harmonic (n>=2) {h2:.3g}; max |measured - Fourier prediction| {h_err:.1e}",
+            tol,
+            "reproduced" if ok else "differs",
+            "lines at integer multiples and sums/differences, amplitudes as the Fourier series predicts"
+            if ok
+            else f"measured amplitudes deviate from the Fourier series by {h_err:.1e} > {tol:.1e}",
+        )
+    )
     s = sweep.sort_values("phi")
     at0 = s.iloc[(s["phi"]).abs().argmin()]
     atpi = s.iloc[s["phi"].abs().argmax()]
     names = list(cfg["activations"])
     amp_ok = all(at0[f"act_rms_{a}"] > atpi[f"act_rms_{a}"] for a in names)
-    rows.append(ScoreRow(
-        ch, "phase alignment amplifies FFN activations", SOURCE, "aligned > opposed",
-        "; ".join(f"{a}: rms {at0[f'act_rms_{a}']:.3g} aligned vs {atpi[f'act_rms_{a}']:.2g} opposed" for a in names),
-        None, "reproduced" if amp_ok else "differs",
-        "two in-phase components add (amplitude 2|cos(phi/2)|) and the FFN passes the larger input" if amp_ok
-        else "some activation is not larger at phi = 0 than at phi = pi"))
+    rows.append(
+        ScoreRow(
+            ch,
+            "phase alignment amplifies FFN activations",
+            SOURCE,
+            "aligned > opposed",
+            "; ".join(
+                f"{a}: rms {at0[f'act_rms_{a}']:.3g} aligned vs {atpi[f'act_rms_{a}']:.2g} opposed"
+                for a in names
+            ),
+            None,
+            "reproduced" if amp_ok else "differs",
+            "two in-phase components add (amplitude 2|cos(phi/2)|) and the FFN passes the larger input"
+            if amp_ok
+            else "some activation is not larger at phi = 0 than at phi = pi",
+        )
+    )
     ent_ok = at0["entropy_target"] < atpi["entropy_target"] and at0["target_weight"] > atpi["target_weight"]
     kern_ok = at0["entropy_bi"] < atpi["entropy_bi"]
-    rows.append(ScoreRow(
-        ch, "phase alignment sharpens attention", SOURCE, "lower entropy when aligned",
-        f"aligned key among distractors: entropy {at0['entropy_target']:.3g} nats aligned vs "
-        f"{atpi['entropy_target']:.3g} opposed, its weight {at0['target_weight']:.3g} vs {atpi['target_weight']:.2g}",
-        None, "reproduced" if ent_ok else "differs",
-        ("an aligned key gets the largest logit |q|^2/sqrt(d)" if ent_ok else "entropy at phi = 0 is not below "
-         "that at phi = pi") + ("; with all keys phase-offset (RoPE kernel) too" if kern_ok else
-                                "; but with all keys phase-offset (RoPE kernel) opposed is sharper")))
+    rows.append(
+        ScoreRow(
+            ch,
+            "phase alignment sharpens attention",
+            SOURCE,
+            "lower entropy when aligned",
+            f"aligned key among distractors: entropy {at0['entropy_target']:.3g} nats aligned vs "
+            f"{atpi['entropy_target']:.3g} opposed, its weight {at0['target_weight']:.3g} "
+            f"vs {atpi['target_weight']:.2g}",
+            None,
+            "reproduced" if ent_ok else "differs",
+            (
+                "an aligned key gets the largest logit |q|^2/sqrt(d)"
+                if ent_ok
+                else "entropy at phi = 0 is not below that at phi = pi"
+            )
+            + (
+                "; with all keys phase-offset (RoPE kernel) too"
+                if kern_ok
+                else "; but with all keys phase-offset (RoPE kernel) opposed is sharper"
+            ),
+        )
+    )
     half = s[s["phi"] >= -1e-12]
     mono_act = all(bool(np.all(np.diff(half[f"act_rms_{a}"].to_numpy()) <= 1e-12)) for a in names)
     mono_w = bool(np.all(np.diff(half["target_weight"].to_numpy()) <= 1e-12))
     mono_ent = bool(np.all(np.diff(half["entropy_target"].to_numpy()) >= -1e-12))
     ok = mono_act and mono_w
-    rows.append(ScoreRow(
-        ch, "misalignment weakens activations and disrupts attention focus", SOURCE, "monotone in |phi|",
-        f"activation rms falls monotonically: {mono_act}; aligned-key weight falls monotonically: {mono_w}; "
-        f"entropy rises monotonically: {mono_ent}", None, "reproduced" if ok else "differs",
-        ("activation and the aligned key's weight fall monotonically in |phi| on [0, pi]"
-         + ("" if mono_ent else "; entropy peaks before pi (the target ties with distractors, then drops out)"))
-        if ok else ("aligned-key weight" if mono_act else "activation rms") + " is not monotone in |phi| on [0, pi]"))
+    rows.append(
+        ScoreRow(
+            ch,
+            "misalignment weakens activations and disrupts attention focus",
+            SOURCE,
+            "monotone in |phi|",
+            f"activation rms falls monotonically: {mono_act}; "
+            f"aligned-key weight falls monotonically: {mono_w}; entropy rises monotonically: {mono_ent}",
+            None,
+            "reproduced" if ok else "differs",
+            (
+                "activation and the aligned key's weight fall monotonically in |phi| on [0, pi]"
+                + (
+                    ""
+                    if mono_ent
+                    else "; entropy peaks before pi (the target ties with distractors, then drops out)"
+                )
+            )
+            if ok
+            else ("aligned-key weight" if mono_act else "activation rms")
+            + " is not monotone in |phi| on [0, pi]",
+        )
+    )
     if real is None:
-        rows.append(ScoreRow(
-            ch, "harmonics in a trained model's FFN activations", SOURCE, "harmonics appear", None, None,
-            "not reproducible offline",
-            "the subject model (probes stage) is not configured in this run: no trained activations"))
+        rows.append(
+            ScoreRow(
+                ch,
+                "harmonics in a trained model's FFN activations",
+                SOURCE,
+                "harmonics appear",
+                None,
+                None,
+                "not reproducible offline",
+                "the subject model (probes stage) is not configured in this run: no trained activations",
+            )
+        )
     else:
         thr = float(cfg["real_model"]["line_ratio_threshold"])
         ratios = {k: v for k, v in real["line_power_ratio"].items() if k != "-1"}
         best = max(ratios.values()) if ratios else math.nan
         ok = math.isfinite(best) and best >= thr
-        rows.append(ScoreRow(
-            ch, "harmonics in a trained model's FFN activations", SOURCE, "harmonics appear",
-            f"max line power ratio over layers {best:.3g} (embedding control {real['line_power_ratio'].get('-1', math.nan):.3g})",
-            thr, "reproduced" if ok else "differs",
-            f"power at the model's RoPE lines {'exceeds' if ok else 'stays below'} {thr:g}x the mean spectrum "
-            "over a text: in a real model RoPE rotates only q/k, so content dominates the FFN spectrum"
-            if not ok else f"power at the model's RoPE lines exceeds {thr:g}x the mean spectrum"))
-    rows.append(ScoreRow(
-        ch, "the paper's figures (spectra, activation and attention plots)", SOURCE, "unconfirmed", None, None,
-        "not reproducible offline",
-        "no primary source of the figures was reachable; only the qualitative claims were checked"))
+        rows.append(
+            ScoreRow(
+                ch,
+                "harmonics in a trained model's FFN activations",
+                SOURCE,
+                "harmonics appear",
+                f"max line power ratio over layers {best:.3g} "
+                f"(embedding control {real['line_power_ratio'].get('-1', math.nan):.3g})",
+                thr,
+                "reproduced" if ok else "differs",
+                f"power at the model's RoPE lines stays below {thr:g}x the mean spectrum over a text "
+                "(RoPE rotates only q/k: the FFN input carries no direct RoPE rotation)"
+                if not ok
+                else f"power at the model's RoPE lines exceeds {thr:g}x the mean spectrum",
+            )
+        )
+    rows.append(
+        ScoreRow(
+            ch,
+            "the paper's figures (spectra, activation and attention plots)",
+            SOURCE,
+            "unconfirmed",
+            None,
+            None,
+            "not reproducible offline",
+            "no primary source of the figures was reachable; only the qualitative claims were checked",
+        )
+    )
     return rows
 
 

@@ -20,13 +20,20 @@ def test_activations_match_torch_definitions():
 
     x = np.linspace(-8, 8, 2001)
     t = torch.tensor(x, dtype=torch.float64)
-    ref = {"relu": F.relu(t), "gelu": F.gelu(t), "gelu_tanh": F.gelu(t, approximate="tanh"), "silu": F.silu(t)}
+    ref = {
+        "relu": F.relu(t),
+        "gelu": F.gelu(t),
+        "gelu_tanh": F.gelu(t, approximate="tanh"),
+        "silu": F.silu(t),
+    }
     for name, r in ref.items():
         np.testing.assert_allclose(h.activation(name)(x), r.numpy(), rtol=1e-13, atol=1e-15, err_msg=name)
 
 
 def test_fold_into_nyquist_band():
-    np.testing.assert_allclose(h.fold(np.array([0.1, 0.5, 0.7, 1.2, -0.1, 3.0])), [0.1, 0.5, 0.3, 0.2, 0.1, 0.0])
+    np.testing.assert_allclose(
+        h.fold(np.array([0.1, 0.5, 0.7, 1.2, -0.1, 3.0])), [0.1, 0.5, 0.3, 0.2, 0.1, 0.0]
+    )
 
 
 def test_amplitude_spectrum_matches_naive_dft():
@@ -122,8 +129,9 @@ def test_unresolvable_lines_are_refused():
 
 
 def test_harmonic_table_matches_fourier_series_including_aliased():
-    tab = h.harmonic_table(["relu", "gelu", "silu"], [0.0, 0.5], {"θ0": 1.0, "θ1": 0.1}, 2.0, 8, 16_384,
-                           "blackman_harris")
+    tab = h.harmonic_table(
+        ["relu", "gelu", "silu"], [0.0, 0.5], {"θ0": 1.0, "θ1": 0.1}, 2.0, 8, 16_384, "blackman_harris"
+    )
     assert tab["aliased"].any()
     assert tab["abs_error"].max() < 2e-5
     relu = tab[(tab.activation == "relu") & (tab.bias == 0.0) & (tab.tone == "θ0")].set_index("n")
@@ -131,7 +139,9 @@ def test_harmonic_table_matches_fourier_series_including_aliased():
 
 
 def test_intermodulation_products_match_torus_quadrature():
-    tab = h.intermod_table(["relu", "gelu", "silu"], (1.0, 0.1), (1.0, 0.7), 0.3, 3, 32_768, "blackman_harris", 1024)
+    tab = h.intermod_table(
+        ["relu", "gelu", "silu"], (1.0, 0.1), (1.0, 0.7), 0.3, 3, 32_768, "blackman_harris", 1024
+    )
     assert set(tab["kind"]) == {"fundamental", "harmonic", "intermod"}
     assert tab["abs_error"].max() < 3e-4
     im = tab[(tab.kind == "intermod") & (tab.order == 2)]
@@ -243,8 +253,13 @@ def test_scorecard_rows_for_smoke_config(sweep):
     cfg = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "smoke.yaml")["harmonics"]
     cfg = {**cfg, "activations": ["relu", "gelu", "silu"]}
     harm = h.harmonic_table(cfg["activations"], [0.0], {"θ0": 1.0}, 2.0, 6, 16_384, "blackman_harris")
-    summary = {"max_peak_error_bins": 0.4, "thetas": [1.0, 0.1], "harmonics_max_abs_error": 1e-6,
-               "intermod_max_abs_error": 1e-6, "swiglu_max_abs_error": 1e-6}
+    summary = {
+        "max_peak_error_bins": 0.4,
+        "thetas": [1.0, 0.1],
+        "harmonics_max_abs_error": 1e-6,
+        "intermod_max_abs_error": 1e-6,
+        "swiglu_max_abs_error": 1e-6,
+    }
     df = rows_to_frame(h.scorecard_rows(summary, harm, sweep, cfg, None))
     assert set(df["verdict"]) <= set(VERDICTS)
     assert (df["reason"].str.len() > 10).all()

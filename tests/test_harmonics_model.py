@@ -20,8 +20,14 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer byte-level GemmaForCausalLM saved with save_pretrained (config.json + model.safetensors)."""
     torch.manual_seed(0)
     cfg = transformers.GemmaConfig(
-        vocab_size=256, hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=2,
-        num_key_value_heads=1, head_dim=16, max_position_embeddings=512,
+        vocab_size=256,
+        hidden_size=32,
+        intermediate_size=48,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        head_dim=16,
+        max_position_embeddings=512,
     )
     model = transformers.GemmaForCausalLM(cfg)
     out = tmp_path_factory.mktemp("tiny_gemma")
@@ -31,8 +37,9 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_hooked_activations_equal_gate_times_up(tiny_model_dir):
-    model = transformers.AutoModelForCausalLM.from_pretrained(tiny_model_dir, local_files_only=True,
-                                                              dtype=torch.float32).eval()
+    model = transformers.AutoModelForCausalLM.from_pretrained(
+        tiny_model_dir, local_files_only=True, dtype=torch.float32
+    ).eval()
     ids = torch.tensor([list(b"phase and harmonics")])
     acts = h.mlp_activations(model, ids)
     assert len(acts) == 2

@@ -47,18 +47,38 @@ def test_real_model_rule_and_page(tmp_path):
     transformers = pytest.importorskip("transformers")
     torch.manual_seed(0)
     cfg = transformers.GemmaConfig(
-        vocab_size=256, hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=2,
-        num_key_value_heads=1, head_dim=16, max_position_embeddings=512,
+        vocab_size=256,
+        hidden_size=32,
+        intermediate_size=48,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        head_dim=16,
+        max_position_embeddings=512,
     )
     transformers.GemmaForCausalLM(cfg).save_pretrained(tmp_path / "results" / "probes" / "models" / "tiny")
     extra = tmp_path / "variant.yaml"
     extra.write_text("probes:\n  subject_variant: tiny\n")
     cmd = [
-        sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path),
-        "--configfile", str(ROOT / "config" / "smoke.yaml"), str(extra), "--cores", "2",
-        "results/harmonics/scorecard.csv", "results/harmonics/figures/real_spectra.svg",
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        "--configfile",
+        str(ROOT / "config" / "smoke.yaml"),
+        str(extra),
+        "--cores",
+        "2",
+        "results/harmonics/scorecard.csv",
+        "results/harmonics/figures/real_spectra.svg",
         "results/harmonics/figures/phase_sweep.svg",
-        *[f"results/harmonics/figures/{n}.svg" for n in ("embedding_spectrum", "harmonics", "intermod", "ffn_spectra")],
+        *[
+            f"results/harmonics/figures/{n}.svg"
+            for n in ("embedding_spectrum", "harmonics", "intermod", "ffn_spectra")
+        ],
     ]
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env, cwd=ROOT)

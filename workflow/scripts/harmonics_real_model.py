@@ -14,8 +14,9 @@ out = snakemake.output  # noqa: F821
 with log_to(snakemake.log[0]) as log:  # noqa: F821
     model_dir = str(Path(snakemake.input.model).parent)  # noqa: F821
     text = Path(snakemake.input.text).read_text(encoding="utf-8")  # noqa: F821
-    spectra, lines, info = real_model_spectra(model_dir, text, int(rm["max_positions"]), rm["window"],
-                                              int(rm["max_line_order"]))
+    spectra, lines, info = real_model_spectra(
+        model_dir, text, int(rm["max_positions"]), rm["window"], int(rm["max_line_order"])
+    )
     info["model_dir"] = model_dir
     info["text"] = rm["text"]
     log.info("real model: %s", info)
@@ -24,6 +25,14 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
     write_json(info, out[4], cfg, device=info["device"])
     plot = decimate_spectrum(spectra, int(cfg["plot_points"]), by="layer")
     stem = Path(out[6]).parent / "real_spectra"
-    save_chart(ch.real_spectra_chart(plot, lines, f"Subject model MLP activations over {rm['text']} "
-                                     f"({info['n_positions']} bytes, {info['layers']} layers, base {info['base']:g})"),
-               stem, cfg, device=info["device"])
+    save_chart(
+        ch.real_spectra_chart(
+            plot,
+            lines,
+            f"Subject model MLP activations over {rm['text']} "
+            f"({info['n_positions']} bytes, {info['layers']} layers, base {info['base']:g})",
+        ),
+        stem,
+        cfg,
+        device=info["device"],
+    )
