@@ -378,7 +378,11 @@ def intermod_table(
     Input ``A1 cos(omega1 p) + A2 cos(omega2 p) + b``; lines at ``m omega1 + n omega2`` for
     ``1 <= |m| + |n| <= max_order`` (one of each +- pair), predicted ``2 |c_{m,n}|`` from
     :func:`torus_coefficients`, measured by the DTFT probe. ``kind`` is ``fundamental``,
-    ``harmonic`` (one tone only) or ``intermod`` (both).
+    ``harmonic`` (one tone only) or ``intermod`` (both). ``coincident_order`` is the lowest order
+    (up to :data:`COINCIDENCE_ORDER`) of another product whose folded frequency falls within the
+    window's main lobe of this line (0 if none): with commensurate tones (``omega2 / omega1``
+    rational, e.g. base 1e4 with d = 8 gives exactly 1/10) distinct products land on the same
+    frequency and add, so the measured line is no longer the single predicted coefficient.
     """
     n_pos = _positive_int(n_positions, "number of positions")
     p = np.arange(n_pos, dtype=np.float64)
@@ -390,6 +394,7 @@ def intermod_table(
     ]
     freqs = np.array([(m * omegas[0] + n * omegas[1]) / (2 * np.pi) for m, n in keys])
     check_resolvable(freqs, n_pos, window_name, "intermodulation lines")
+    coincident = _coincident_orders(keys, omegas, n_pos, window_name)
     rows = []
     for name in activations:
         f = activation(name)
@@ -411,9 +416,32 @@ def intermod_table(
                     "predicted": 2 * abs(coef[(m, n)]),
                     "measured": me,
                     "abs_error": abs(me - 2 * abs(coef[(m, n)])),
+                    "coincident_order": coincident[(m, n)],
                 }
             )
     return pd.DataFrame(rows)
+
+
+# highest order of the other two-tone products checked for coincidence with a measured line
+COINCIDENCE_ORDER = 16
+
+
+def _coincident_orders(
+    keys: Sequence[tuple[int, int]], omegas: tuple[float, float], n_pos: int, window_name: str
+) -> dict[tuple[int, int], int]:
+    lobe = MAIN_LOBE_BINS[window_name] / n_pos
+    others = [
+        (abs(m) + abs(n), fold((m * omegas[0] + n * omegas[1]) / (2 * np.pi)), (m, n))
+        for m in range(-COINCIDENCE_ORDER, COINCIDENCE_ORDER + 1)
+        for n in range(-COINCIDENCE_ORDER, COINCIDENCE_ORDER + 1)
+        if 1 <= abs(m) + abs(n) <= COINCIDENCE_ORDER
+    ]
+    out = {}
+    for m, n in keys:
+        f0 = fold((m * omegas[0] + n * omegas[1]) / (2 * np.pi))
+        hits = [o for o, fr, k in others if k not in ((m, n), (-m, -n)) and abs(fr - f0) < lobe]
+        out[(m, n)] = min(hits) if hits else 0
+    return out
 
 
 def swiglu_table(

@@ -139,17 +139,25 @@ def test_harmonic_table_matches_fourier_series_including_aliased():
 
 
 def test_intermodulation_products_match_torus_quadrature():
-    tab = h.intermod_table(
-        ["relu", "gelu", "silu"], (1.0, 0.1), (1.0, 0.7), 0.3, 3, 32_768, "blackman_harris", 1024
-    )
+    w2 = 10**-0.8  # irrational ratio: no two products coincide
+    tab = h.intermod_table(["relu", "gelu", "silu"], (1.0, w2), (1.0, 0.7), 0.3, 3, 32_768, "blackman_harris", 1024)
     assert set(tab["kind"]) == {"fundamental", "harmonic", "intermod"}
-    assert tab["abs_error"].max() < 3e-4
+    assert (tab["coincident_order"] == 0).all()
+    assert tab["abs_error"].max() < 2e-5
     im = tab[(tab.kind == "intermod") & (tab.order == 2)]
     assert (im["measured"] > 1e-2).all()  # sum and difference lines are strong
     # zero bias: ReLU = x/2 + |x|/2 has no odd-order products
-    z = h.intermod_table(["relu"], (1.0, 0.1), (1.0, 0.7), 0.0, 3, 32_768, "blackman_harris", 1024)
+    z = h.intermod_table(["relu"], (1.0, w2), (1.0, 0.7), 0.0, 3, 32_768, "blackman_harris", 1024)
     assert (z.loc[z.order == 3, "predicted"] < 1e-12).all()
     assert (z.loc[z.order == 3, "measured"] < 2e-5).all()
+
+
+def test_commensurate_tones_flag_coincident_products():
+    # omega2 = omega1 / 10 (base 1e4, d = 8): 3*omega2 coincides with omega1 - 7*omega2 (order 8)
+    tab = h.intermod_table(["relu"], (1.0, 0.1), (1.0, 0.7), 0.3, 3, 32_768, "blackman_harris", 256)
+    row = tab[(tab.m == 0) & (tab.n == 3)].iloc[0]
+    assert row["coincident_order"] == 8
+    assert (tab["coincident_order"] > 0).all()
 
 
 def test_torus_quadrature_matches_one_tone_quadrature():

@@ -130,7 +130,6 @@ rule harmonics_scorecard:
 ALL_TARGETS.extend(
     [
         res("harmonics", "scorecard.csv"),
-        fig("harmonics", "phase_sweep")[0],
     ]
     + [fig("harmonics", name)[0] for name in HARMONICS_FIGURES]
     + ([fig("harmonics", "real_spectra")[0]] if HARMONICS_VARIANT else [])
