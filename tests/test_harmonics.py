@@ -140,7 +140,9 @@ def test_harmonic_table_matches_fourier_series_including_aliased():
 
 def test_intermodulation_products_match_torus_quadrature():
     w2 = 10**-0.8  # irrational ratio: no two products coincide
-    tab = h.intermod_table(["relu", "gelu", "silu"], (1.0, w2), (1.0, 0.7), 0.3, 3, 32_768, "blackman_harris", 1024)
+    tab = h.intermod_table(
+        ["relu", "gelu", "silu"], (1.0, w2), (1.0, 0.7), 0.3, 3, 32_768, "blackman_harris", 1024
+    )
     assert set(tab["kind"]) == {"fundamental", "harmonic", "intermod"}
     assert (tab["coincident_order"] == 0).all()
     assert tab["abs_error"].max() < 2e-5
