@@ -76,6 +76,11 @@ def chart(stage: str, name: str) -> Any:
     import altair as alt
 
     spec = json.loads(path(stage, f"figures/{name}.vl.json").read_text())
+    # composite specs (layer, facet, concat) need their own top-level class
+    for key, cls in (("layer", alt.LayerChart), ("facet", alt.FacetChart), ("hconcat", alt.HConcatChart),
+                     ("vconcat", alt.VConcatChart), ("concat", alt.ConcatChart), ("repeat", alt.RepeatChart)):
+        if key in spec:
+            return cls.from_dict(spec, validate=False)
     return alt.Chart.from_dict(spec, validate=False)
 
 
