@@ -39,18 +39,20 @@ def collisions_chart(collisions: "pd.DataFrame") -> Any:
     meas["position"] = meas["first_collision"].astype(float)
     eps = ok.assign(series="1/eps_mach", position=1.0 / ok["eps_mach"])
     data = pd.concat([meas, eps], ignore_index=True)[["source", "dtype", "mode", "base", "position", "series"]]
-    base = alt.Chart(data).encode(
+    enc = dict(
         x=alt.X("base:Q", scale=alt.Scale(type="log"), title="RoPE base"),
         y=alt.Y("position:Q", scale=alt.Scale(type="log"), title="first colliding position"),
         color=_color(),
         strokeDash=alt.StrokeDash("series:N", title=None, sort=["measured first collision", "1/eps_mach"]),
         tooltip=["source", "dtype", "mode", "base", "position", "series"],
     )
-    layer = base.mark_line(point=True).properties(width=220, height=180)
-    return layer.facet(
+    measured = alt.Chart().mark_line(point=True).encode(**enc).transform_filter(
+        alt.datum.series == "measured first collision")
+    wall = alt.Chart().mark_line(opacity=0.7).encode(**enc).transform_filter(alt.datum.series == "1/eps_mach")
+    return alt.layer(measured, wall, data=data).properties(width=220, height=180).facet(
         column=alt.Column("mode:N", sort=_MODE_ORDER, title="angle computed as"),
         row=alt.Row("source:N", title=None),
-    ).properties(title="Where the lowest-frequency angle p·θ_min stops changing")
+    ).properties(title="Where the lowest-frequency angle p·θ_min stops changing (dashed: 1/eps_mach)")
 
 
 def distinct_chart(collisions: "pd.DataFrame") -> Any:
