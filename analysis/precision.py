@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from analysis.bounds import DTYPES, canonical_dtype, machine_epsilon, precision_wall
-from analysis.errors import InputError
+from analysis.errors import ConfigError, InputError
 from analysis.rope import inv_freq, validate_base, validate_head_dim
 
 if TYPE_CHECKING:
@@ -266,6 +266,7 @@ def collision_sweep(cfg: dict[str, Any], device: "torch.device") -> "pd.DataFram
     rows: list[dict[str, Any]] = []
     jobs = [(f, m) for f in map(canonical_dtype, c["formats"]) for m in MODES]
     bar = tqdm(total=len(jobs) * len(bases), desc="collisions", file=sys.stderr, mininterval=2.0)
+    native: dict[float, dict[str, Any]] = {}
     for fmt, mode in jobs:
         import torch
 
@@ -280,7 +281,12 @@ def collision_sweep(cfg: dict[str, Any], device: "torch.device") -> "pd.DataFram
                 rows.append(_skipped(rec, fmt, why, **key))
             else:
                 th_fmt = float(torch.tensor(theta, dtype=torch.float64).to(torch_dtype(fmt)).double())
-                r = first_collision(theta, fmt, mode, cap, L, chunk, device)
+                if mode == "fp32_cast" and _high(fmt) == fmt:  # the cast is the identity: same as native
+                    r = dict(native[float(base)])
+                else:
+                    r = first_collision(theta, fmt, mode, cap, L, chunk, device)
+                if mode == "native":
+                    native[float(base)] = r
                 rows.append({**rec, "dtype": fmt, **key, "theta_min_in_format": th_fmt, **r,
                              "status": "ok", "reason": ""})
             bar.update()
@@ -684,7 +690,10 @@ def load_measurements(folder: str | Path) -> dict[str, "pd.DataFrame"]:
         f = folder / f"{name}.csv"
         if not f.is_file():
             raise InputError(f"measurement data set {folder} lacks {name}.csv")
-        out[name] = pd.read_csv(f, keep_default_na=True).fillna({"reason": ""})
+        df = pd.read_csv(f)
+        if "reason" in df.columns:
+            df["reason"] = df["reason"].astype(object).where(df["reason"].notna(), "").astype(str)
+        out[name] = df
     return out
 
 
@@ -725,7 +734,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         cfg = load_config(*(a.config or [ROOT / "config" / "config.yaml"]))["precision"]
         folder = export(cfg, a.out, pick_device(a.device))
-    except InputError as err:
+    except (InputError, ConfigError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     print(folder)
