@@ -1,6 +1,7 @@
 """Altair charts of the precision stage. Each takes the all-device table written by the summary
 rule (column ``source`` = ``this run: <device>`` or ``committed: <device folder>``) and draws one
-panel row (or column) per source, so devices sit side by side."""
+panel row (or column) per source, so devices sit side by side. Panels use the row/column encoding
+channels (a single unit chart), which the report pages can rebuild with ``alt.Chart.from_dict``."""
 
 from __future__ import annotations
 
@@ -39,20 +40,21 @@ def collisions_chart(collisions: "pd.DataFrame") -> Any:
     meas["position"] = meas["first_collision"].astype(float)
     eps = ok.assign(series="1/eps_mach", position=1.0 / ok["eps_mach"])
     data = pd.concat([meas, eps], ignore_index=True)[["source", "dtype", "mode", "base", "position", "series"]]
-    enc = dict(
-        x=alt.X("base:Q", scale=alt.Scale(type="log"), title="RoPE base"),
-        y=alt.Y("position:Q", scale=alt.Scale(type="log"), title="first colliding position"),
-        color=_color(),
-        strokeDash=alt.StrokeDash("series:N", title=None, sort=["measured first collision", "1/eps_mach"]),
-        tooltip=["source", "dtype", "mode", "base", "position", "series"],
+    return (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=20))
+        .encode(
+            x=alt.X("base:Q", scale=alt.Scale(type="log"), title="RoPE base"),
+            y=alt.Y("position:Q", scale=alt.Scale(type="log"), title="first colliding position"),
+            color=_color(),
+            strokeDash=alt.StrokeDash("series:N", title=None, sort=["measured first collision", "1/eps_mach"]),
+            tooltip=["source", "dtype", "mode", "base", "position", "series"],
+            column=alt.Column("mode:N", sort=_MODE_ORDER, title="angle computed as"),
+            row=alt.Row("source:N", title=None),
+        )
+        .properties(width=220, height=180,
+                    title="Where the lowest-frequency angle p·θ_min stops changing (dashed: 1/eps_mach)")
     )
-    measured = alt.Chart().mark_line(point=True).encode(**enc).transform_filter(
-        alt.datum.series == "measured first collision")
-    wall = alt.Chart().mark_line(opacity=0.7).encode(**enc).transform_filter(alt.datum.series == "1/eps_mach")
-    return alt.layer(measured, wall, data=data).properties(width=220, height=180).facet(
-        column=alt.Column("mode:N", sort=_MODE_ORDER, title="angle computed as"),
-        row=alt.Row("source:N", title=None),
-    ).properties(title="Where the lowest-frequency angle p·θ_min stops changing (dashed: 1/eps_mach)")
 
 
 def distinct_chart(collisions: "pd.DataFrame") -> Any:
@@ -68,11 +70,10 @@ def distinct_chart(collisions: "pd.DataFrame") -> Any:
             y=alt.Y("distinct_fraction:Q", title="fraction of distinct values, positions 0..L"),
             color=_color(),
             tooltip=["source", "dtype", "mode", "base", "distinct_fraction", "context_length"],
+            column=alt.Column("mode:N", sort=_MODE_ORDER, title="angle computed as"),
+            row=alt.Row("source:N", title=None),
         )
-        .properties(width=220, height=180)
-        .facet(column=alt.Column("mode:N", sort=_MODE_ORDER, title="angle computed as"),
-               row=alt.Row("source:N", title=None))
-        .properties(title="How many positions the lowest frequency still tells apart")
+        .properties(width=220, height=180, title="How many positions the lowest frequency still tells apart")
     )
 
 
@@ -92,10 +93,9 @@ def logit_error_chart(error: "pd.DataFrame") -> Any:
             color=_color(),
             strokeDash=alt.StrokeDash("implementation:N", sort=_IMPL_ORDER, title="implementation"),
             tooltip=list(ok.columns),
+            column=alt.Column("source:N", title=None),
         )
-        .properties(width=300, height=220)
-        .facet(column=alt.Column("source:N", title=None))
-        .properties(title="Attention-logit error of RoPE against exact arithmetic")
+        .properties(width=300, height=220, title="Attention-logit error of RoPE against exact arithmetic")
     )
 
 
@@ -116,10 +116,9 @@ def invariance_chart(invariance: "pd.DataFrame") -> Any:
             color=_color(),
             strokeDash=alt.StrokeDash("implementation:N", sort=_IMPL_ORDER, title="implementation"),
             tooltip=list(ok.columns),
+            column=alt.Column("source:N", title=None),
         )
-        .properties(width=300, height=220)
-        .facet(column=alt.Column("source:N", title=None))
-        .properties(title="Relative-position invariance: same Δ, different absolute position")
+        .properties(width=300, height=220, title="Relative-position invariance: same Δ, different absolute position")
     )
 
 
@@ -136,10 +135,9 @@ def throughput_chart(throughput: "pd.DataFrame") -> Any:
             y=alt.Y("tokens_per_s:Q", scale=alt.Scale(type="log"), title="tokens / s"),
             color=_color(),
             tooltip=list(ok.columns),
+            column=alt.Column("source:N", title=None),
         )
-        .properties(width=200, height=200)
-        .facet(column=alt.Column("source:N", title=None))
-        .properties(title="Throughput of applying RoPE (Hugging Face style)")
+        .properties(width=200, height=200, title="Throughput of applying RoPE (Hugging Face style)")
     )
 
 
