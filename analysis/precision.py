@@ -191,7 +191,7 @@ def first_collision(
     chunk: int,
     device: "torch.device",
 ) -> dict[str, Any]:
-    """Scan positions ``0 .. max_position`` in chunks of ``chunk`` for the first ``p >= 1`` whose
+    """Scan positions ``0 .. max_position`` in chunks of at most ``chunk`` for the first ``p >= 1`` whose
     value (:func:`lowest_angle_values`) equals that of ``p - 1``.
 
     Returns ``first_collision`` (None when none up to ``max_position``), the angle (fp64 value of
@@ -210,8 +210,12 @@ def first_collision(
     pairs: list[torch.Tensor] = []
     start = 0
     prev: torch.Tensor | None = None
+    step = min(chunk, 65536)  # chunks grow geometrically up to `chunk`: early collisions stop early
     while start <= max_position and (first is None or start <= context_length):
-        stop = min(start + chunk, max_position + 1)
+        stop = min(start + step, max_position + 1)
+        if first is not None:  # only the distinct count is left to do
+            stop = min(stop, context_length + 1)
+        step = min(2 * step, chunk)
         pos = torch.arange(start, stop, dtype=torch.int64, device=device)
         v = lowest_angle_values(pos, theta, fmt, mode)
         full = v if prev is None else torch.cat([prev, v])
@@ -232,7 +236,12 @@ def first_collision(
         prev = v[-1:]
         start = stop
     if mode == "cos_sin_cast":
-        distinct = int(torch.unique(torch.cat(pairs), dim=0).shape[0])
+        allp = torch.cat(pairs) + 0.0  # -0.0 -> +0.0, so bit patterns match equality
+        if canonical_dtype(fmt) == "fp64":
+            distinct = int(torch.unique(allp, dim=0).shape[0])
+        else:  # values are exact in fp32: pack the two fp32 bit patterns into one int64 key
+            bits = allp.to(torch.float32).view(torch.int32).to(torch.int64)
+            distinct = int(torch.unique((bits[:, 0] << 32) | (bits[:, 1] & 0xFFFFFFFF)).shape[0])
     else:
         distinct = 1 + changes
     angle = None if first is None else float(first * theta)
