@@ -24,8 +24,9 @@ precise reason (e.g. float8 arithmetic is not implemented on CPU):
    i.e. at ``p ~ 1 / eps_mach`` positions *whatever the base*. The paper's wall compares
    ``theta_min`` with the spacing at 1 (``eps_mach``), which is the right comparison only where the
    phase has magnitude ~1: for ``p * theta_min``, at ``p ~ 1 / theta_min ~ base``. The measured
-   "paper-sense wall" (:func:`measured_walls`) is therefore the smallest base whose lowest angle
-   collides within its first radian (``p <= 1 / theta_min``); it is compared with ``1 / eps_mach``.
+   measured wall in the paper's sense (:func:`measured_walls`) is therefore the position of the first
+   collision read as a base (the base whose lowest angle reaches one radian there); the smallest
+   swept base whose lowest angle collides within its first radian is reported beside it.
 2. :func:`logit_sweep` -- attention-logit error ``<R(m+delta) q, R(m) k>`` against the exact
    value, over key positions ``m`` up to ``2**log2_max_position`` (streamed in chunks), for three
    implementations (:data:`IMPLEMENTATIONS`): ``hf`` (angles and cos/sin in fp32, cast to the
@@ -308,35 +309,45 @@ def collision_sweep(cfg: dict[str, Any], device: "torch.device") -> "pd.DataFram
 def measured_walls(collisions: "pd.DataFrame", head_dim: int) -> "pd.DataFrame":
     """Predicted vs measured walls per device, format and mode.
 
-    - ``paper_wall`` = ``1 / eps_mach`` and ``exact_wall`` (bases, :func:`precision_wall`);
-    - ``measured_wall``: the smallest swept base whose lowest angle collides within its first radian
-      (``first_collision <= 1 / theta_min``), the paper's argument made operational (NaN if none);
-    - ``median_first_collision`` (positions) over the swept bases with a collision, against
-      ``inv_eps_positions = 1 / eps_mach``;
+    - ``paper_wall`` = ``1 / eps_mach`` and ``exact_wall`` = ``eps_mach ** (-d / (d - 2))`` (bases,
+      :func:`analysis.bounds.precision_wall`);
+    - ``median_first_collision`` (positions): median over the swept bases whose ``theta_min`` does not
+      underflow, against ``inv_eps_positions = 1 / eps_mach``;
+    - ``measured_wall`` (paper form) = ``median_first_collision``: the paper's argument puts the
+      erasure where the lowest angle reaches about one radian, ``p ~ 1 / theta_min``, which with its
+      approximation ``theta_min ~ 1 / base`` is the base ``b = p``; ``measured_wall_exact`` =
+      ``median_first_collision ** (d / (d - 2))`` is the same with the exact ``theta_min``;
+    - ``first_radian_wall``: the smallest swept base whose lowest angle collides within its first
+      radian (``first_collision <= 1 / theta_min``): a direct check, limited by the base grid;
     - ``underflow_base``: the smallest swept base whose ``theta_min`` rounds to 0 in the format.
     """
     import pandas as pd
 
+    d = validate_head_dim(head_dim)
     rows = []
     ok = collisions[collisions["status"] == "ok"]
     for (dev, fmt, mode), g in collisions.groupby(["device", "dtype", "mode"], sort=False):
-        w = precision_wall(fmt, head_dim)
+        w = precision_wall(fmt, d)
         row: dict[str, Any] = dict(device=dev, dtype=fmt, mode=mode, eps_mach=w["eps_mach"],
                                    paper_wall=w["paper"], exact_wall=w["exact"],
                                    inv_eps_positions=1.0 / w["eps_mach"])
         gg = ok[(ok["device"] == dev) & (ok["dtype"] == fmt) & (ok["mode"] == mode)].sort_values("base")
+        nan = math.nan
         if gg.empty:
-            row.update(status="skipped", reason=str(g["reason"].iloc[0]), measured_wall=math.nan,
-                       median_first_collision=math.nan, underflow_base=math.nan, bases_swept=len(g))
+            row.update(status="skipped", reason=str(g["reason"].iloc[0]), median_first_collision=nan,
+                       measured_wall=nan, measured_wall_exact=nan, first_radian_wall=nan, underflow_base=nan,
+                       bases_swept=len(g), base_min=nan, base_max=nan)
         else:
             fc = gg["first_collision"].astype("float64")
-            within = fc <= 1.0 / gg["theta_min"]
             under = gg["theta_min_in_format"] == 0
+            within = fc <= 1.0 / gg["theta_min"]
+            live = fc[~under].dropna()
+            med = float(live.median()) if len(live) else nan
             row.update(
-                status="ok", reason="",
-                measured_wall=float(gg["base"][within].min()) if within.any() else math.nan,
-                median_first_collision=float(fc.dropna().median()) if fc.notna().any() else math.nan,
-                underflow_base=float(gg["base"][under].min()) if under.any() else math.nan,
+                status="ok", reason="", median_first_collision=med, measured_wall=med,
+                measured_wall_exact=med ** (d / (d - 2.0)) if math.isfinite(med) else nan,
+                first_radian_wall=float(gg["base"][within & ~under].min()) if (within & ~under).any() else nan,
+                underflow_base=float(gg["base"][under].min()) if under.any() else nan,
                 bases_swept=len(gg), base_min=float(gg["base"].min()), base_max=float(gg["base"].max()),
             )
         rows.append(row)
@@ -636,16 +647,17 @@ def precision_scorecard(walls: "pd.DataFrame", claims: "pd.DataFrame", published
         if w.empty:
             continue
         mw = float(w["measured_wall"].iloc[0])
-        item = f"fp32 precision wall (base), measured {mode}"
+        item = f"fp32 precision wall (base, paper form), measured {mode}"
         if math.isfinite(mw):
             rows.append(ScoreRow.compare(
                 "precision", item, liu["citation"], float(liu["fp32_precision_wall"]), mw, 1.0,
-                reason=(f"smallest swept base whose lowest angle collides within its first radian ({mode}); "
-                        f"factor-2 tolerance (grid + mantissa of theta); erasure is really a context limit "
-                        f"~1/eps_mach positions, not a base limit")))
+                reason=(f"median first collision of the lowest angle ({mode}), i.e. the base whose lowest angle "
+                        f"reaches 1 rad there (theta_min ~ 1/base); factor-2 tolerance fixed from theory (a float "
+                        f"product first collides between 1/(2 eps) and 2/eps); the collision position hardly "
+                        f"depends on the base, so the wall is really a context limit")))
         else:
             rows.append(ScoreRow("precision", item, liu["citation"], float(liu["fp32_precision_wall"]), None,
-                                 None, "differs", "no swept base collides within its first radian"))
+                                 None, "differs", "no collision found up to the search limit"))
     for _, r in claims.iterrows():
         i = ["breaks_relative_position", "first_token_most_error", "error_grows_with_length",
              "fp32_unaffected"].index(r["claim"])
