@@ -15,7 +15,8 @@ import time
 from analysis.precision import device_record, first_collision, pick_device, rope_throughput
 
 FORMATS = ("fp64", "fp32", "bf16", "fp16", "fp8_e4m3", "fp8_e5m2")
-SHAPES = ((1, 8, 4096, 128), (4, 32, 4096, 128), (1, 32, 32768, 128))
+SHAPES = ((1, 8, 4096, 128), (1, 32, 4096, 128))  # CPU-sized; CUDA adds LARGE
+LARGE = ((4, 32, 8192, 128), (1, 32, 131072, 128))
 
 
 def main() -> None:
@@ -27,7 +28,7 @@ def main() -> None:
     rec = device_record(dev)
     print(f"device: {rec['device']} ({rec['device_type']}), torch {rec['torch_version']}")
     print(f"{'shape (B,H,S,D)':<24}{'format':<10}{'tokens/s':>14}{'ms':>10}")
-    for b, h, s, d in SHAPES:
+    for b, h, s, d in SHAPES + (LARGE if dev.type == "cuda" else ()):
         for fmt in FORMATS:
             r = rope_throughput(fmt, dev, b, h, s, d, 5e5, a.repeats)
             shape = f"({b},{h},{s},{d})"
