@@ -25,8 +25,8 @@ def _ok(df: "pd.DataFrame") -> "pd.DataFrame":
 def _color() -> Any:
     import altair as alt
 
-    present = FORMAT_ORDER
-    return alt.Color("dtype:N", title="format", sort=present, scale=alt.Scale(domain=present, scheme="tableau10"))
+    return alt.Color("dtype:N", title="format", sort=FORMAT_ORDER,
+                     scale=alt.Scale(domain=FORMAT_ORDER, scheme="tableau10"))
 
 
 def collisions_chart(collisions: "pd.DataFrame") -> Any:
@@ -39,7 +39,8 @@ def collisions_chart(collisions: "pd.DataFrame") -> Any:
     meas = ok.dropna(subset=["first_collision"]).assign(series="measured first collision")
     meas["position"] = meas["first_collision"].astype(float)
     eps = ok.assign(series="1/eps_mach", position=1.0 / ok["eps_mach"])
-    data = pd.concat([meas, eps], ignore_index=True)[["source", "dtype", "mode", "base", "position", "series"]]
+    cols = ["source", "dtype", "mode", "base", "position", "series"]
+    data = pd.concat([meas, eps], ignore_index=True)[cols]
     return (
         alt.Chart(data)
         .mark_line(point=alt.OverlayMarkDef(size=20))
@@ -48,7 +49,7 @@ def collisions_chart(collisions: "pd.DataFrame") -> Any:
             y=alt.Y("position:Q", scale=alt.Scale(type="log"), title="first colliding position"),
             color=_color(),
             strokeDash=alt.StrokeDash("series:N", title=None, sort=["measured first collision", "1/eps_mach"],
-                                      legend=alt.Legend(symbolType="stroke")),
+                                      legend=None),
             tooltip=["source", "dtype", "mode", "base", "position", "series"],
             column=alt.Column("mode:N", sort=_MODE_ORDER, title="angle computed as"),
             row=alt.Row("source:N", title=None),
@@ -89,11 +90,12 @@ def logit_error_chart(error: "pd.DataFrame") -> Any:
         alt.Chart(ok)
         .mark_line(point=True)
         .encode(
-            x=alt.X("position_hi:Q", scale=alt.Scale(type="log"), title="key position m (octave upper end)"),
+            x=alt.X("position_hi:Q", scale=alt.Scale(type="log", nice=False),
+                    title="key position m (octave upper end)"),
             y=alt.Y("rms_rel_error:Q", scale=alt.Scale(type="log"), title="RMS |logit error| / (|q||k|)"),
             color=_color(),
-            strokeDash=alt.StrokeDash("implementation:N", sort=_IMPL_ORDER, title="implementation",
-                                      legend=alt.Legend(symbolType="stroke")),
+            strokeDash=alt.StrokeDash("implementation:N", sort=_IMPL_ORDER, legend=None),
+            shape=alt.Shape("implementation:N", sort=_IMPL_ORDER, title="implementation (dash, marker)"),
             tooltip=list(ok.columns),
             column=alt.Column("source:N", title=None),
         )
@@ -112,16 +114,18 @@ def invariance_chart(invariance: "pd.DataFrame") -> Any:
         alt.Chart(ok)
         .mark_line(point=True)
         .encode(
-            x=alt.X("context_length:Q", scale=alt.Scale(type="log"), title="context L (positions m < L)"),
+            x=alt.X("context_length:Q", scale=alt.Scale(type="log", nice=False),
+                    title="context L (positions m < L)"),
             y=alt.Y("median_rel_spread:Q", scale=alt.Scale(type="log"),
                     title="spread of q·R(m)ᵀR(m+Δ)k over m / (|q||k|)"),
             color=_color(),
-            strokeDash=alt.StrokeDash("implementation:N", sort=_IMPL_ORDER, title="implementation",
-                                      legend=alt.Legend(symbolType="stroke")),
+            strokeDash=alt.StrokeDash("implementation:N", sort=_IMPL_ORDER, legend=None),
+            shape=alt.Shape("implementation:N", sort=_IMPL_ORDER, title="implementation (dash, marker)"),
             tooltip=list(ok.columns),
             column=alt.Column("source:N", title=None),
         )
-        .properties(width=300, height=220, title="Relative-position invariance: same Δ, different absolute position")
+        .properties(width=300, height=220,
+                    title="Relative-position invariance: same Δ, different absolute position")
     )
 
 
