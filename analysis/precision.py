@@ -703,8 +703,9 @@ def export(cfg: dict[str, Any], out_root: str | Path, device: "torch.device | No
     folder = Path(out_root) / device_slug(rec)
     tables = run_all(cfg, device)
     for name, df in tables.items():
-        write_table(df, folder / f"{name}.csv", cfg, **rec)
-    write_json({**rec, "slug": device_slug(rec), "tables": sorted(tables)}, folder / "provenance.json", cfg, **rec)
+        write_table(df, folder / f"{name}.csv", cfg, measured_on=rec)
+    summary = {**rec, "slug": device_slug(rec), "tables": sorted(tables)}
+    write_json(summary, folder / "provenance.json", cfg, measured_on=rec)
     return folder
 
 

@@ -10,4 +10,4 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
     log.info("device %s", device_record(device))
     df = collision_sweep(cfg, device)
     log.info("collisions: %d rows (%d skipped)", len(df), int((df["status"] == "skipped").sum()))
-    write_table(df, snakemake.output[0], cfg, **device_record(device))  # noqa: F821
+    write_table(df, snakemake.output[0], cfg, measured_on=device_record(device))  # noqa: F821

@@ -10,5 +10,5 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
     log.info("device %s", device_record(device))
     err, inv = logit_sweep(cfg, device)
     log.info("logit error: %d rows, invariance: %d rows", len(err), len(inv))
-    write_table(err, snakemake.output.error[0], cfg, **device_record(device))  # noqa: F821
-    write_table(inv, snakemake.output.invariance[0], cfg, **device_record(device))  # noqa: F821
+    write_table(err, snakemake.output.error[0], cfg, measured_on=device_record(device))  # noqa: F821
+    write_table(inv, snakemake.output.invariance[0], cfg, measured_on=device_record(device))  # noqa: F821

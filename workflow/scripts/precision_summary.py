@@ -18,9 +18,9 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
     device = str(current["collisions"]["device"].iloc[0])
     claims = wang_claims(current["logit_error"], current["invariance"])
     score = precision_scorecard(current["walls"], claims, published(inp.published), device)
-    write_table(current["walls"], out.walls, cfg, device=device)
-    write_table(claims, out.claims[0], cfg, device=device)
-    write_table(score, out.scorecard[0], cfg, device=device)
+    write_table(current["walls"], out.walls, cfg, measured_on=device)
+    write_table(claims, out.claims[0], cfg, measured_on=device)
+    write_table(score, out.scorecard[0], cfg, measured_on=device)
     combined = combine_devices(current, snakemake.params.folders)  # noqa: F821
     for name in TABLES:
         path = next(p for p in out.devices if p.endswith(f"devices_{name}.parquet"))

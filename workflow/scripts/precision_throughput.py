@@ -9,4 +9,4 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
     device = pick_device(cfg["device"])
     df = throughput_sweep(cfg, device)
     log.info("throughput:\n%s", df[["dtype", "tokens_per_s", "status"]].to_string())
-    write_table(df, snakemake.output[0], cfg, **device_record(device))  # noqa: F821
+    write_table(df, snakemake.output[0], cfg, measured_on=device_record(device))  # noqa: F821
