@@ -70,6 +70,7 @@ __all__ = [
     "classify_config",
     "classify_config_file",
     "scorecard_rows",
+    "display_table",
     "to_markdown",
     "to_latex",
     "bibtex",
@@ -555,7 +556,8 @@ _MD_COLS = {
 }
 
 
-def _display(table: pd.DataFrame) -> pd.DataFrame:
+def display_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The columns shown in the report and the Markdown/LaTeX renderings, formatted for reading."""
     out = table[list(_MD_COLS)].rename(columns=_MD_COLS).copy()
     for c in ("base", "eff. base", "lower bound", "Men min base", "wall (angle dtype)"):
         out[c] = [f"{v:.3g}" for v in out[c]]
@@ -568,12 +570,12 @@ def _display(table: pd.DataFrame) -> pd.DataFrame:
 
 def to_markdown(table: pd.DataFrame) -> str:
     """The table as GitHub Markdown (display columns, 3 significant digits)."""
-    return _display(table).to_markdown(index=False) + "\n"
+    return display_table(table).to_markdown(index=False) + "\n"
 
 
 def to_latex(table: pd.DataFrame) -> str:
     """The table as a LaTeX ``tabular`` (booktabs; special characters escaped)."""
-    df = _display(table)
+    df = display_table(table)
 
     def esc(s: Any) -> str:
         t = str(s)

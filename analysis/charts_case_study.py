@@ -14,6 +14,9 @@ from analysis.errors import InputError
 __all__ = ["reference_curves", "goldilocks_models_chart"]
 
 LABEL_COLOURS = {"very stable": "#1a9850", "stable": "#91cf60", "unstable": "#fc8d59", "infeasible": "#d73027"}
+# marker of each RoPE scaling type (the triangle-up is kept for Men et al.'s bound)
+SCALING_SHAPES = {"none": "circle", "linear": "square", "dynamic": "triangle-down", "yarn": "diamond",
+                  "llama3": "cross", "longrope": "triangle-right"}
 
 
 def reference_curves(chart_cfg: Mapping[str, Any], epsilon: float, angle_dtype: str) -> pd.DataFrame:
@@ -50,20 +53,27 @@ def goldilocks_models_chart(table: pd.DataFrame, cfg: Mapping[str, Any]) -> Any:
     t["context_length"] = t["claimed_context"].astype(float)
     x = alt.X("context_length:Q", scale=alt.Scale(type="log"), title="context length L (tokens)")
     y_title = "RoPE base (effective, exact form)"
+    curves = list(dict.fromkeys(ref["curve"]))
+    greys = ["#252525", "#525252", "#737373", "#969696", "#bdbdbd", "#d9d9d9"]
+    walls = ["#b2182b", "#ef8a62"]
+    n_low = sum(not c.startswith("wall") for c in curves)
     lines = (
         alt.Chart(ref)
-        .mark_line(strokeWidth=1.2)
+        .mark_line(strokeWidth=1.4)
         .encode(
             x=x,
             y=alt.Y("base:Q", scale=alt.Scale(type="log"), title=y_title),
-            strokeDash=alt.StrokeDash("curve:N", title=f"reference (d = {int(chart_cfg['head_dim'])})"),
-            color=alt.value("#888888"),
-            detail="curve:N",
+            color=alt.Color(
+                "curve:N",
+                scale=alt.Scale(domain=curves, range=(greys * 4)[:n_low] + walls[: len(curves) - n_low]),
+                title=f"reference (d = {int(chart_cfg['head_dim'])}, exact)",
+            ),
+            strokeDash=alt.condition(alt.datum.curve == "aliasing", alt.value([5, 3]), alt.value([1, 0])),
         )
     )
     span = alt.Chart(t).mark_rule(color="#bbbbbb").encode(x=x, y="lower_bound:Q", y2="effective_base:Q")
     low = alt.Chart(t).mark_tick(color="#555555", thickness=2, size=10).encode(x=x, y="lower_bound:Q")
-    men = alt.Chart(t).mark_point(shape="triangle-up", color="#7570b3", size=40, filled=False).encode(
+    men = alt.Chart(t).mark_point(shape="triangle-up", color="#7570b3", size=50, filled=False, strokeWidth=1.5).encode(
         x=x, y="men_min_base:Q", tooltip=["name:N", alt.Tooltip("men_min_base:Q", format=".3g")]
     )
     tooltip = [
@@ -83,7 +93,11 @@ def goldilocks_models_chart(table: pd.DataFrame, cfg: Mapping[str, Any]) -> Any:
                 scale=alt.Scale(domain=list(LABELS), range=[LABEL_COLOURS[k] for k in LABELS]),
                 title="label",
             ),
-            shape=alt.Shape("scaling:N", title="RoPE scaling"),
+            shape=alt.Shape(
+                "scaling:N",
+                scale=alt.Scale(domain=list(SCALING_SHAPES), range=list(SCALING_SHAPES.values())),
+                title="RoPE scaling",
+            ),
             tooltip=tooltip,
         )
     )

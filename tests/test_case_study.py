@@ -343,3 +343,15 @@ def test_classify_module_entry_point_exit_status(tmp_path):
                           cwd=ROOT, timeout=300)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.strip().count("\n") == 0 and "'su'" in proc.stderr
+
+
+def test_citation_cff_is_valid_and_versioned():
+    import analysis
+
+    cff = load_yaml(ROOT / "CITATION.cff")
+    assert cff["cff-version"] == "1.2.0"
+    for key in ("message", "title", "authors"):
+        assert cff[key], key
+    assert str(cff["version"]) == analysis.__version__.split("+")[0]
+    for ref in cff.get("references", []):
+        assert ref["type"] and ref["title"] and ref["authors"]
