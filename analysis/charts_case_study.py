@@ -101,7 +101,11 @@ def goldilocks_models_chart(table: pd.DataFrame, cfg: Mapping[str, Any]) -> Any:
             tooltip=tooltip,
         )
     )
-    text = alt.Chart(t).mark_text(align="left", dx=7, dy=-6, fontSize=9).encode(x=x, y="effective_base:Q", text="name:N")
+    # one label per position: models with the same context and effective base share it ("A / B")
+    names = t.groupby(["context_length", "effective_base"], as_index=False, sort=False)["name"].agg(" / ".join)
+    text = alt.Chart(names).mark_text(align="left", dx=6, dy=-6, fontSize=9, angle=330).encode(
+        x=x, y="effective_base:Q", text="name:N"
+    )
     return (
         alt.layer(lines, span, low, men, points, text)
         .resolve_scale(color="independent", shape="independent")
