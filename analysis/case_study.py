@@ -61,7 +61,7 @@ __all__ = [
     "transformers_config",
     "effective_frequencies",
     "effective_base",
-    "men_first_negative",
+    "men_scan",
     "classify",
     "model_row",
     "case_study_table",
@@ -233,18 +233,29 @@ def effective_base(theta: NDArray[np.float64], d: int) -> float:
     return float(np.min(theta) ** (-d / (d - 2.0)))
 
 
-def men_first_negative(theta: NDArray[np.float64], L: int, chunk: int = 65536) -> int | None:
-    """First relative distance ``m`` in ``0..L`` with ``B(m) = sum_i cos(m theta_i) < 0`` (Men et al.'s
-    criterion on an arbitrary set of frequencies), or ``None`` if ``B >= 0`` up to ``L``. Float64."""
+def men_scan(theta: NDArray[np.float64], L: int, chunk: int = 65536) -> dict[str, float | int | None]:
+    """Men et al.'s criterion on an arbitrary set of frequencies: ``B(m) = sum_i cos(m theta_i)`` for
+    every relative distance ``m = 0..L`` (float64, in blocks of ``chunk`` distances).
+
+    Returns ``first_negative`` (smallest ``m`` with ``B(m) < 0``, None if none), ``n_negative`` (how
+    many ``m`` have ``B(m) < 0``) and ``min_B`` with its ``argmin_m``; ``B(0) = d/2``.
+    """
     th = np.asarray(theta, dtype=np.float64)
     L = int(L)
+    first: int | None = None
+    n_neg = 0
+    min_b, arg = math.inf, 0
     for start in range(0, L + 1, int(chunk)):
         m = np.arange(start, min(start + int(chunk), L + 1), dtype=np.float64)
         B = np.cos(np.outer(m, th)).sum(axis=1)
         neg = np.flatnonzero(B < 0)
-        if neg.size:
-            return int(m[neg[0]])
-    return None
+        if neg.size and first is None:
+            first = int(m[neg[0]])
+        n_neg += int(neg.size)
+        k = int(np.argmin(B))
+        if B[k] < min_b:
+            min_b, arg = float(B[k]), int(m[k])
+    return {"first_negative": first, "n_negative": n_neg, "min_B": min_b, "argmin_m": arg}
 
 
 # ------------------------------------------------------------------------------------ classification
@@ -319,7 +330,8 @@ def model_row(
     pb_angle = bounds.phase_bounds(L, N, s["epsilon"], d, s["angle_dtype"])
     pb_train = bounds.phase_bounds(L, N, s["epsilon"], d, train_dt)
     men = float(men_min_base) if men_min_base is not None else _men_min_base(L, d)
-    first_neg = men_first_negative(theta, L, s["men_scan_chunk"])
+    scan = men_scan(theta, L, s["men_scan_chunk"])
+    first_neg = scan["first_negative"]
     form = s["form"]
 
     def label(pb: bounds.PhaseBounds, f: str) -> tuple[str, float, float, bool]:
@@ -375,6 +387,8 @@ def model_row(
         "label_paper_form": lab_paper_form,
         "label_literal_training_wall": lab_literal,
         "men_first_negative_m": float(first_neg) if first_neg is not None else math.nan,
+        "men_negative_count": int(scan["n_negative"]),
+        "men_min_B": float(scan["min_B"]),
         "verdict_men": "meets" if first_neg is None else "violated",
         "verdict_wall_angle": "below wall" if eff < pb_angle.precision_wall[form] else "at or above wall",
         "verdict_wall_training": "below wall" if eff < pb_train.precision_wall[form] else "at or above wall",
@@ -489,6 +503,8 @@ def classify_config(
         "effective_base": row["effective_base"],
         "men_min_base": row["men_min_base"],
         "men_first_negative_m": None if math.isnan(row["men_first_negative_m"]) else int(row["men_first_negative_m"]),
+        "men_negative_count": row["men_negative_count"],
+        "men_min_B": row["men_min_B"],
         "bounds": {
             **{f"{k}_min_base": {"paper": row[f"{k}_min_base_paper"], "exact": row[f"{k}_min_base_exact"]} for k in bkeys},
             "precision_wall_angle_dtype": {"paper": row["wall_angle_paper"], "exact": row["wall_angle_exact"]},
@@ -565,6 +581,7 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
         out[c] = [f"{v:.3g}" for v in out[c]]
     out["L"] = [f"{int(v):,}" for v in out["L"]]
     out["paper"] = [p + (" (differs)" if dif else "") for p, dif in zip(out["paper"], table["label_differs"])]
+    out["Men"] = ["meets" if v == "meets" else f"fails at {n:,} m" for v, n in zip(table["verdict_men"], table["men_negative_count"])]
     return out
 
 

@@ -29,11 +29,11 @@ def main() -> None:
         s = _time(lambda: cs.effective_frequencies(m["rope_theta"], d, m["rope_scaling"], m["claimed_context"],
                                                    m["claimed_context"]))
         print(f"effective_frequencies {mid:22s} {s * 1e3:8.2f} ms")
-    th = inv_freq(1e7, 128)  # the scan stops at the first m with B(m) < 0
+    th = inv_freq(1e7, 128)
     for L in (131072, 1_048_576):
         for chunk in (16384, 65536, 262144):
-            s = _time(lambda: cs.men_first_negative(th, L, chunk), repeat=1)
-            print(f"men_first_negative L={L:>9,} chunk={chunk:>7,} {s:8.3f} s")
+            s = _time(lambda: cs.men_scan(th, L, chunk), repeat=1)
+            print(f"men_scan L={L:>9,} chunk={chunk:>7,} {s:8.3f} s")
 
 
 if __name__ == "__main__":

@@ -181,11 +181,15 @@ def test_unknown_scaling_type_is_an_input_error():
 
 
 # ------------------------------------------------------------------------------ Men et al.'s B(m)
-def test_men_first_negative_matches_a_naive_loop():
+def test_men_scan_matches_a_naive_loop():
     th = inv_freq(1e4, 128)
-    naive = next(m for m in range(0, 5000) if sum(math.cos(m * t) for t in th) < 0)
-    assert cs.men_first_negative(th, 5000, chunk=1024) == naive
-    assert cs.men_first_negative(th, naive - 1, chunk=100) is None
+    B = [sum(math.cos(m * t) for t in th) for m in range(0, 5001)]
+    neg = [m for m, b in enumerate(B) if b < 0]
+    scan = cs.men_scan(th, 5000, chunk=1024)
+    assert scan["first_negative"] == neg[0] and scan["n_negative"] == len(neg)
+    assert scan["min_B"] == pytest.approx(min(B), abs=1e-9) and scan["argmin_m"] == B.index(min(B))
+    clean = cs.men_scan(th, neg[0] - 1, chunk=100)
+    assert clean["first_negative"] is None and clean["n_negative"] == 0 and clean["min_B"] >= 0
 
 
 # ---------------------------------------------------------------------------------- classification
