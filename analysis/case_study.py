@@ -127,7 +127,9 @@ def load_models(path: str | os.PathLike[str], include: Sequence[str] = ()) -> li
         if sc and sc["rope_type"] == "longrope":
             for k in ("long_factor", "short_factor", "original_max_position_embeddings"):
                 if k not in sc:
-                    raise InputError(f"{name}: model '{m['id']}' key 'rope_scaling.{k}': required for longrope")
+                    raise InputError(
+                        f"{name}: model '{m['id']}' key 'rope_scaling.{k}': required for longrope"
+                    )
                 if k != "original_max_position_embeddings" and len(sc[k]) != d // 2:
                     raise InputError(
                         f"{name}: model '{m['id']}' key 'rope_scaling.{k}': needs {d // 2} values "
@@ -224,7 +226,9 @@ def effective_frequencies(
         hf_logging.set_verbosity(verbosity)
     ratio = scaled.detach().double().cpu().numpy() / unscaled.detach().double().cpu().numpy()
     if ratio.shape != (d // 2,) or not np.all(np.isfinite(ratio)) or np.any(ratio <= 0):
-        raise InputError(f"rope scaling {rope_type!r} gave {ratio.shape[0]} frequencies, expected {d // 2} positive")
+        raise InputError(
+            f"rope scaling {rope_type!r} gave {ratio.shape[0]} frequencies, expected {d // 2} positive"
+        )
     return inv_freq(base, d) * ratio, float(attn), rope_type
 
 
@@ -282,7 +286,9 @@ def _men_min_base(L: int, d: int) -> float:
 
 def men_pairs(models: Iterable[Mapping[str, Any]]) -> list[tuple[int, int]]:
     """Sorted unique ``(claimed_context, rotary_dims)`` pairs, the Men et al. bounds a table needs."""
-    return sorted({(int(m["claimed_context"]), rotary_dim(m["head_dim"], m["partial_rotary_factor"])) for m in models})
+    return sorted(
+        {(int(m["claimed_context"]), rotary_dim(m["head_dim"], m["partial_rotary_factor"])) for m in models}
+    )
 
 
 def men_bounds_frame(pairs: Iterable[Sequence[int]]) -> pd.DataFrame:
@@ -453,7 +459,9 @@ def classify_config(
     style = "rope_parameters" if rp else "rope_theta/rope_scaling"
     rope_type = str((rp or scaling or {}).get("rope_type", (rp or scaling or {}).get("type", "default")))
     if rope_type not in ("default", *SCALING_TYPES):
-        raise InputError(f"{name}: unknown rope scaling type {rope_type!r}; supported: default, {', '.join(SCALING_TYPES)}")
+        raise InputError(
+            f"{name}: unknown rope scaling type {rope_type!r}; supported: default, {', '.join(SCALING_TYPES)}"
+        )
 
     def need_int(key: str) -> int:
         v = config.get(key)
@@ -485,11 +493,16 @@ def classify_config(
     if rp:
         model["_rope_parameters"] = {k: v for k, v in rp.items() if k != "rope_theta"}
         if rope_type != "default":
-            model["rope_scaling"] = {"rope_type": rope_type, **({"factor": rp["factor"]} if "factor" in rp else {})}
+            factor = {"factor": rp["factor"]} if "factor" in rp else {}
+            model["rope_scaling"] = {"rope_type": rope_type, **factor}
     if orig is not None:
         model["_transformers_extra"] = {"original_max_position_embeddings": int(orig)}
     row = model_row(model, cfg, context_length=L)
     bkeys = ("aliasing", "dc", "depth")
+
+    def both(prefix: str) -> dict[str, float]:
+        return {"paper": row[f"{prefix}_paper"], "exact": row[f"{prefix}_exact"]}
+
     return {
         "config_style": style,
         "rope_theta": float(theta),
@@ -502,15 +515,19 @@ def classify_config(
         "effective_min_frequency": row["effective_min_frequency"],
         "effective_base": row["effective_base"],
         "men_min_base": row["men_min_base"],
-        "men_first_negative_m": None if math.isnan(row["men_first_negative_m"]) else int(row["men_first_negative_m"]),
+        "men_first_negative_m": (
+            None if math.isnan(row["men_first_negative_m"]) else int(row["men_first_negative_m"])
+        ),
         "men_negative_count": row["men_negative_count"],
         "men_min_B": row["men_min_B"],
         "bounds": {
-            **{f"{k}_min_base": {"paper": row[f"{k}_min_base_paper"], "exact": row[f"{k}_min_base_exact"]} for k in bkeys},
-            "precision_wall_angle_dtype": {"paper": row["wall_angle_paper"], "exact": row["wall_angle_exact"]},
-            "precision_wall_training_dtype": {"paper": row["wall_training_paper"], "exact": row["wall_training_exact"]},
+            **{f"{k}_min_base": both(f"{k}_min_base") for k in bkeys},
+            "precision_wall_angle_dtype": both("wall_angle"),
+            "precision_wall_training_dtype": both("wall_training"),
         },
-        "margins": {k: row[f"margin_{k}"] for k in ("aliasing", "dc", "depth", "men", "wall_angle", "wall_training")},
+        "margins": {
+            k: row[f"margin_{k}"] for k in ("aliasing", "dc", "depth", "men", "wall_angle", "wall_training")
+        },
         "verdict": {
             "label": row["label"],
             "label_paper_form": row["label_paper_form"],
@@ -549,7 +566,10 @@ def scorecard_rows(table: pd.DataFrame) -> list[Any]:
     rows = []
     for r in table.itertuples():
         if r.paper_label == "unconfirmed":
-            reason = "the paper's label for this model is unconfirmed (seeds 000/001 give only the qualitative outcome)"
+            reason = (
+                "the paper's label for this model is unconfirmed "
+                "(seeds 000/001 give only the qualitative outcome)"
+            )
             paper: str | None = None
         else:
             paper = f"{r.paper_label} (secondary, unconfirmed)"
@@ -565,7 +585,8 @@ def scorecard_rows(table: pd.DataFrame) -> list[Any]:
 
 _MD_COLS = {
     "name": "model", "rope_theta": "base", "effective_base": "eff. base", "rotary_dims": "d", "layers": "N",
-    "claimed_context": "L", "scaling": "scaling", "lower_bound": "lower bound", "men_min_base": "Men min base",
+    "claimed_context": "L", "scaling": "scaling", "lower_bound": "lower bound",
+    "men_min_base": "Men min base",
     "wall_angle_exact": "wall (angle dtype)", "margin_low": "margin low", "margin_high": "margin wall",
     "label": "label", "verdict_men": "Men", "label_literal_training_wall": "literal (training dtype)",
     "paper_label": "paper",
@@ -581,7 +602,10 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
         out[c] = [f"{v:.3g}" for v in out[c]]
     out["L"] = [f"{int(v):,}" for v in out["L"]]
     out["paper"] = [p + (" (differs)" if dif else "") for p, dif in zip(out["paper"], table["label_differs"])]
-    out["Men"] = ["meets" if v == "meets" else f"fails at {n:,} m" for v, n in zip(table["verdict_men"], table["men_negative_count"])]
+    out["Men"] = [
+        "meets" if v == "meets" else f"fails at {n:,} m"
+        for v, n in zip(table["verdict_men"], table["men_negative_count"])
+    ]
     return out
 
 
@@ -615,7 +639,8 @@ def bibtex(version: str, year: int, url: str | None = None) -> str:
     how = f"  howpublished = {{\\url{{{url}}}}},\n" if url else ""
     return (
         f"@misc{{rope_bounds_case_study_{version.replace('.', '_').replace('+', '_')},\n"
-        f"  title        = {{rope-bounds: RoPE models classified against bounds on the base (case-study table)}},\n"
+        "  title        = {rope-bounds: RoPE models classified against bounds on the base"
+        " (case-study table)},\n"
         f"  author       = {{{{rope-bounds contributors}}}},\n"
         f"  year         = {{{year}}},\n"
         f"  version      = {{{version}}},\n"

@@ -13,7 +13,9 @@ from analysis.errors import InputError
 
 __all__ = ["reference_curves", "goldilocks_models_chart"]
 
-LABEL_COLOURS = {"very stable": "#1a9850", "stable": "#91cf60", "unstable": "#fc8d59", "infeasible": "#d73027"}
+LABEL_COLOURS = {
+    "very stable": "#1a9850", "stable": "#91cf60", "unstable": "#fc8d59", "infeasible": "#d73027",
+}
 # marker of each RoPE scaling type (the triangle-up is kept for Men et al.'s bound)
 SCALING_SHAPES = {"none": "circle", "linear": "square", "dynamic": "triangle-down", "yarn": "diamond",
                   "llama3": "cross", "longrope": "triangle-right"}
@@ -30,10 +32,12 @@ def reference_curves(chart_cfg: Mapping[str, Any], epsilon: float, angle_dtype: 
     rows: list[dict[str, Any]] = []
     for k in range(lo, hi + 1):
         L = float(2**k)
-        rows.append({"context_length": L, "base": bounds.aliasing_min_base(L, d)["exact"], "curve": "aliasing"})
+        alias = bounds.aliasing_min_base(L, d)["exact"]
+        rows.append({"context_length": L, "base": alias, "curve": "aliasing"})
         for N in chart_cfg["layers"]:
             name = "DC (N = 1)" if int(N) == 1 else f"depth N = {int(N)}"
-            rows.append({"context_length": L, "base": bounds.depth_min_base(L, epsilon, int(N), d)["exact"], "curve": name})
+            depth = bounds.depth_min_base(L, epsilon, int(N), d)["exact"]
+            rows.append({"context_length": L, "base": depth, "curve": name})
     for dt in dict.fromkeys([bounds.canonical_dtype(angle_dtype), "bf16"]):
         w = bounds.precision_wall(dt, d)["exact"]
         for L in (float(2**lo), float(2**hi)):
@@ -73,11 +77,14 @@ def goldilocks_models_chart(table: pd.DataFrame, cfg: Mapping[str, Any]) -> Any:
     )
     span = alt.Chart(t).mark_rule(color="#bbbbbb").encode(x=x, y="lower_bound:Q", y2="effective_base:Q")
     low = alt.Chart(t).mark_tick(color="#555555", thickness=2, size=10).encode(x=x, y="lower_bound:Q")
-    men = alt.Chart(t).mark_point(shape="triangle-up", color="#7570b3", size=50, filled=False, strokeWidth=1.5).encode(
+    men = alt.Chart(t).mark_point(
+        shape="triangle-up", color="#7570b3", size=50, filled=False, strokeWidth=1.5
+    ).encode(
         x=x, y="men_min_base:Q", tooltip=["name:N", alt.Tooltip("men_min_base:Q", format=".3g")]
     )
     tooltip = [
-        "name:N", "scaling:N", alt.Tooltip("rope_theta:Q", format=".3g"), alt.Tooltip("effective_base:Q", format=".3g"),
+        "name:N", "scaling:N", alt.Tooltip("rope_theta:Q", format=".3g"),
+        alt.Tooltip("effective_base:Q", format=".3g"),
         alt.Tooltip("lower_bound:Q", format=".3g"), alt.Tooltip("men_min_base:Q", format=".3g"),
         alt.Tooltip("margin_low:Q", format=".3g"), alt.Tooltip("margin_high:Q", format=".3g"), "label:N",
         "verdict_men:N", "rotary_dims:Q", "layers:Q",
@@ -102,7 +109,8 @@ def goldilocks_models_chart(table: pd.DataFrame, cfg: Mapping[str, Any]) -> Any:
         )
     )
     # one label per position: models with the same context and effective base share it ("A / B")
-    names = t.groupby(["context_length", "effective_base"], as_index=False, sort=False)["name"].agg(" / ".join)
+    names = t.groupby(["context_length", "effective_base"], as_index=False, sort=False)["name"]
+    names = names.agg(" / ".join)
     text = alt.Chart(names).mark_text(align="left", dx=6, dy=-6, fontSize=9, angle=330).encode(
         x=x, y="effective_base:Q", text="name:N"
     )

@@ -1,4 +1,6 @@
-"""Adapter: Men et al.'s minimum base per (context, rotary dims) pair -> results/case_study/men_bounds.parquet."""
+"""Adapter: Men et al.'s minimum base per (context, rotary dims) pair -> results/case_study/men_bounds.parquet.
+
+The params are the pairs only, so edits to other model fields do not redo this (slow) search."""
 
 from analysis.case_study import men_bounds_frame
 from analysis.logs import log_to
