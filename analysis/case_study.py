@@ -65,8 +65,9 @@ __all__ = [
     "classify",
     "model_row",
     "case_study_table",
+    "men_searched",
     "men_pairs",
-    "men_bounds_frame",
+    "men_bound",
     "classify_config",
     "classify_config_file",
     "scorecard_rows",
@@ -88,6 +89,7 @@ DEFAULTS: dict[str, Any] = {
     "form": "exact",
     "very_stable_margin": 10.0,
     "men_scan_chunk": 65536,
+    "men_max_context": 262144,
 }
 
 
@@ -284,22 +286,25 @@ def _men_min_base(L: int, d: int) -> float:
     return float(bounds.men_min_base(int(L), head_dim=int(d)))
 
 
-def men_pairs(models: Iterable[Mapping[str, Any]]) -> list[tuple[int, int]]:
-    """Sorted unique ``(claimed_context, rotary_dims)`` pairs, the Men et al. bounds a table needs."""
-    return sorted(
-        {(int(m["claimed_context"]), rotary_dim(m["head_dim"], m["partial_rotary_factor"])) for m in models}
-    )
+def men_searched(L: int, max_context: int) -> bool:
+    """Whether Men et al.'s minimum base is searched for context ``L``: the certified search of the
+    bounds module takes minutes at 1e5 tokens and grows faster than ``L``, so contexts above
+    ``max_context`` (0: no limit) are left out (NaN, with a note) and only the cheap ``B(m)`` check
+    on the model's own frequencies is made there."""
+    return int(max_context) <= 0 or int(L) <= int(max_context)
 
 
-def men_bounds_frame(pairs: Iterable[Sequence[int]]) -> pd.DataFrame:
-    """Men et al.'s minimum base for each ``(context_length, head_dim)`` pair (slow for long contexts:
-    computed once per pair and cached by the workflow in ``men_bounds.parquet``)."""
-    from tqdm import tqdm
+def men_pairs(models: Iterable[Mapping[str, Any]], max_context: int = 0) -> list[tuple[int, int]]:
+    """Sorted unique ``(claimed_context, rotary_dims)`` pairs whose Men et al. bound a table needs
+    (those with ``claimed_context <= max_context``; 0: all)."""
+    pairs = {(int(m["claimed_context"]), rotary_dim(m["head_dim"], m["partial_rotary_factor"])) for m in models}
+    return sorted(p for p in pairs if men_searched(p[0], max_context))
 
-    rows = []
-    for L, d in tqdm(list(pairs), desc="Men et al. minimum base", unit="pair"):
-        rows.append({"context_length": int(L), "head_dim": int(d), "min_base": _men_min_base(int(L), int(d))})
-    return pd.DataFrame(rows, columns=["context_length", "head_dim", "min_base"])
+
+def men_bound(L: int, d: int) -> dict[str, Any]:
+    """Men et al.'s minimum base for one ``(context_length, head_dim)`` pair, as a record (the workflow
+    caches one file per pair, so a pair is searched once however the models change)."""
+    return {"context_length": int(L), "head_dim": int(d), "min_base": _men_min_base(int(L), int(d))}
 
 
 def _settings(cfg: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -335,7 +340,13 @@ def model_row(
     train_dt = bounds.canonical_dtype(model["training_dtype"])
     pb_angle = bounds.phase_bounds(L, N, s["epsilon"], d, s["angle_dtype"])
     pb_train = bounds.phase_bounds(L, N, s["epsilon"], d, train_dt)
-    men = float(men_min_base) if men_min_base is not None else _men_min_base(L, d)
+    if men_min_base is not None:
+        men = float(men_min_base)
+    else:
+        men = _men_min_base(L, d) if men_searched(L, s["men_max_context"]) else math.nan
+    men_note = "" if math.isfinite(men) else (
+        f"not searched: L above case_study.men_max_context ({s['men_max_context']:,})"
+    )
     scan = men_scan(theta, L, s["men_scan_chunk"])
     first_neg = scan["first_negative"]
     form = s["form"]
@@ -376,6 +387,7 @@ def model_row(
         "depth_min_base_exact": pb_angle.depth_compounded["exact"],
         "lower_bound": pb_angle.lower_bound[form],
         "men_min_base": men,
+        "men_min_base_note": men_note,
         "wall_angle_paper": pb_angle.precision_wall["paper"],
         "wall_angle_exact": pb_angle.precision_wall["exact"],
         "wall_training_paper": pb_train.precision_wall["paper"],
@@ -409,18 +421,24 @@ def model_row(
 def case_study_table(
     models: Sequence[Mapping[str, Any]], cfg: Mapping[str, Any] | None = None, men: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """One :func:`model_row` per model; ``men``: a :func:`men_bounds_frame` to take Men's bounds from."""
+    """One :func:`model_row` per model; ``men``: Men et al.'s bounds (records of :func:`men_bound`:
+    ``context_length, head_dim, min_base``) for every pair :func:`men_pairs` lists; pairs above
+    ``men_max_context`` get NaN."""
     from tqdm import tqdm
 
+    s = _settings(cfg)
     lookup: dict[tuple[int, int], float] = {}
     if men is not None:
         lookup = {(int(r.context_length), int(r.head_dim)): float(r.min_base) for r in men.itertuples()}
     rows = []
     for m in tqdm(models, desc="case study", unit="model"):
         key = (int(m["claimed_context"]), rotary_dim(m["head_dim"], m["partial_rotary_factor"]))
-        if men is not None and key not in lookup:
-            raise InputError(f"Men et al. bound missing for model {m['id']!r} (L={key[0]}, d={key[1]})")
-        rows.append(model_row(m, cfg, lookup.get(key)))
+        val = lookup.get(key)
+        if men is not None and val is None:
+            if men_searched(key[0], s["men_max_context"]):
+                raise InputError(f"Men et al. bound missing for model {m['id']!r} (L={key[0]}, d={key[1]})")
+            val = math.nan
+        rows.append(model_row(m, cfg, val))
     return pd.DataFrame(rows)
 
 
@@ -514,7 +532,8 @@ def classify_config(
         "angle_dtype": row["angle_dtype"],
         "effective_min_frequency": row["effective_min_frequency"],
         "effective_base": row["effective_base"],
-        "men_min_base": row["men_min_base"],
+        "men_min_base": None if math.isnan(row["men_min_base"]) else row["men_min_base"],
+        "men_min_base_note": row["men_min_base_note"],
         "men_first_negative_m": (
             None if math.isnan(row["men_first_negative_m"]) else int(row["men_first_negative_m"])
         ),
@@ -526,7 +545,8 @@ def classify_config(
             "precision_wall_training_dtype": both("wall_training"),
         },
         "margins": {
-            k: row[f"margin_{k}"] for k in ("aliasing", "dc", "depth", "men", "wall_angle", "wall_training")
+            k: (None if math.isnan(row[f"margin_{k}"]) else row[f"margin_{k}"])
+            for k in ("aliasing", "dc", "depth", "men", "wall_angle", "wall_training")
         },
         "verdict": {
             "label": row["label"],
@@ -597,7 +617,7 @@ def display_table(table: pd.DataFrame) -> pd.DataFrame:
     """The columns shown in the report and the Markdown/LaTeX renderings, formatted for reading."""
     out = table[list(_MD_COLS)].rename(columns=_MD_COLS).copy()
     for c in ("base", "eff. base", "lower bound", "Men min base", "wall (angle dtype)"):
-        out[c] = [f"{v:.3g}" for v in out[c]]
+        out[c] = [f"{v:.3g}" if math.isfinite(v) else "not searched" for v in out[c]]
     for c in ("margin low", "margin wall"):
         out[c] = [f"{v:.3g}" for v in out[c]]
     out["L"] = [f"{int(v):,}" for v in out["L"]]

@@ -258,6 +258,10 @@ def test_table_uses_precomputed_men_bounds_and_requires_them(models):
     t = cs.case_study_table(sel, {}, men)
     assert list(t["men_min_base"]) == [8.4e4, 9e4]
     assert cs.men_pairs(sel) == [(8192, 128), (8192, 256)]
+    # above men_max_context the search is skipped: NaN with a note, no error for the missing pair
+    t = cs.case_study_table(sel, {"men_max_context": 4096}, men.iloc[:0])
+    assert t["men_min_base"].isna().all() and t["men_min_base_note"].str.contains("not searched").all()
+    assert cs.men_pairs(sel, max_context=4096) == [] and "not searched" in cs.to_markdown(t)
     md, tex = cs.to_markdown(t), cs.to_latex(t)
     assert "Llama 3 8B" in md and "Gemma 7B" in tex and tex.count(r"\\") == 3
     assert "1.2.3" in cs.bibtex("1.2.3", 2026)

@@ -92,7 +92,11 @@ def test_outputs(workdir):
     sc = pd.read_csv(res / "scorecard.csv")
     assert list(sc.columns) == list(COLUMNS) and set(sc["verdict"]) <= set(VERDICTS)
     assert len(sc) == len(t)
-    assert (t["men_min_base"] > 0).all()
+    cap = yaml.safe_load((ROOT / "config" / "smoke.yaml").read_text())["case_study"]["men_max_context"]
+    searched = t["claimed_context"] <= cap
+    assert searched.any() and (~searched).any()
+    assert (t.loc[searched, "men_min_base"] > 0).all() and t.loc[~searched, "men_min_base"].isna().all()
+    assert (t.loc[~searched, "men_min_base_note"].str.contains("not searched")).all()
     assert dry_run_jobs(workdir) == {}
 
 
@@ -101,9 +105,10 @@ def test_editing_one_model_reruns_only_the_case_study(workdir):
     jobs = dry_run_jobs(workdir)
     # Men et al.'s bound depends only on (context, rotary dims): unchanged, so its search is not redone
     assert set(jobs) == {"case_study_table", "case_study_chart"}, jobs
-    edit_model(workdir, "llama-3-8b", claimed_context=16384)
+    # a new (context, rotary dims) pair within case_study.men_max_context: only that pair is searched
+    edit_model(workdir, "llama-3-8b", claimed_context=6144)
     jobs = dry_run_jobs(workdir)
-    assert set(jobs) == {"case_study_men_bounds", "case_study_table", "case_study_chart"}, jobs
+    assert jobs == {"case_study_men_bound": 1, "case_study_table": 1, "case_study_chart": 1}, jobs
     assert "bounds_phase_grid" not in jobs
 
 

@@ -11,23 +11,28 @@ CASE_MODELS = CASE_CFG["models_file"]
 if not os.path.isabs(CASE_MODELS):
     CASE_MODELS = os.path.join(workflow.basedir, CASE_MODELS)
 try:  # a bad models file stops here with one line naming the model and the key
-    CASE_MEN_PAIRS = [list(p) for p in men_pairs(load_models(CASE_MODELS, CASE_CFG["include"]))]
+    CASE_MEN_PAIRS = men_pairs(load_models(CASE_MODELS, CASE_CFG["include"]), CASE_CFG["men_max_context"])
 except InputError as err:
     sys.exit(f"rope-bounds: {err}")
 
 
-rule case_study_men_bounds:
-    """Men et al.'s minimum base for every (claimed context, rotary dims) pair of the models. Its params
-    are the pairs alone (not the whole section), so editing a model's base, layers or labels does not
-    redo this search; a new context length or head size does."""
+def case_men_file(L, d):
+    return res("case_study", f"men/L{L}_d{d}.json")
+
+
+rule case_study_men_bound:
+    """Men et al.'s minimum base for one (context length L, rotary dims d) pair, searched by the bounds
+    module. One file per pair: editing a model's base, layers or labels never redoes a search, and a
+    new context length or head size searches only the new pair (pairs run in parallel)."""
     output:
-        with_prov(res("case_study", "men_bounds.parquet")),
-    params:
-        pairs=CASE_MEN_PAIRS,
+        with_prov(res("case_study", "men/L{L}_d{d}.json")),
+    wildcard_constraints:
+        L=r"\d+",
+        d=r"\d+",
     log:
-        log_path("case_study", "case_study_men_bounds"),
+        log_path("case_study", "case_study_men_bound_L{L}_d{d}"),
     benchmark:
-        bench_path("case_study", "case_study_men_bounds")
+        bench_path("case_study", "case_study_men_bound_L{L}_d{d}")
     script:
         "../scripts/case_study_men.py"
 
@@ -38,7 +43,7 @@ rule case_study_table:
     written as Parquet, CSV, Markdown, LaTeX, plus the scorecard rows for the paper's labels."""
     input:
         models=CASE_MODELS,
-        men=res("case_study", "men_bounds.parquet"),
+        men=[case_men_file(L, d) for L, d in CASE_MEN_PAIRS],
     output:
         with_prov(res("case_study", "table.parquet")),
         csv=report(

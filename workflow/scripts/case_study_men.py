@@ -1,13 +1,11 @@
-"""Adapter: Men et al.'s minimum base per (context, rotary dims) pair -> results/case_study/men_bounds.parquet.
+"""Adapter: Men et al.'s minimum base for the pair (L, d) of the wildcards -> results/case_study/men/L{L}_d{d}.json."""
 
-The params are the pairs only, so edits to other model fields do not redo this (slow) search."""
-
-from analysis.case_study import men_bounds_frame
+from analysis.case_study import men_bound
 from analysis.logs import log_to
-from analysis.results import write_table
+from analysis.results import write_json
 
-pairs = snakemake.params.pairs  # noqa: F821 (injected by Snakemake)
+wc = snakemake.wildcards  # noqa: F821 (injected by Snakemake)
 with log_to(snakemake.log[0]) as log:  # noqa: F821
-    df = men_bounds_frame(pairs)
-    log.info("Men et al. bounds for %d (context, rotary dims) pairs", len(df))
-    write_table(df, snakemake.output[0], {"pairs": pairs})  # noqa: F821
+    rec = men_bound(int(wc.L), int(wc.d))
+    log.info("Men et al. minimum base for L=%s, d=%s: %.10g", wc.L, wc.d, rec["min_base"])
+    write_json(rec, snakemake.output[0], {"context_length": int(wc.L), "head_dim": int(wc.d)})  # noqa: F821
