@@ -234,9 +234,15 @@ def effective_frequencies(
     return inv_freq(base, d) * ratio, float(attn), rope_type
 
 
-def effective_base(theta: NDArray[np.float64], d: int) -> float:
-    """Base of an unscaled RoPE whose lowest frequency equals ``min(theta)``: ``theta_min ** (-d/(d-2))``."""
-    return float(np.min(theta) ** (-d / (d - 2.0)))
+def effective_base(theta: NDArray[np.float64], d: int, base: float | None = None) -> float:
+    """Base of an unscaled RoPE whose lowest frequency equals ``min(theta)``: ``theta_min ** (-d/(d-2))``.
+
+    With the nominal ``base`` it is computed as ``base * (theta_min(base) / min(theta)) ** (d/(d-2))``,
+    which returns ``base`` exactly for unscaled frequencies (no float round trip)."""
+    if base is None:
+        return float(np.min(theta) ** (-d / (d - 2.0)))
+    nominal = float(inv_freq(base, d)[-1])
+    return float(base) * (nominal / float(np.min(theta))) ** (d / (d - 2.0))
 
 
 def men_scan(theta: NDArray[np.float64], L: int, chunk: int = 65536) -> dict[str, float | int | None]:
@@ -336,7 +342,7 @@ def model_row(
         model["rope_theta"], d, sc, max_position_embeddings=int(model["claimed_context"]), seq_len=L,
         rope_parameters=model.get("_rope_parameters"), **extra,
     )
-    eff = effective_base(theta, d)
+    eff = effective_base(theta, d, float(model["rope_theta"]))
     train_dt = bounds.canonical_dtype(model["training_dtype"])
     pb_angle = bounds.phase_bounds(L, N, s["epsilon"], d, s["angle_dtype"])
     pb_train = bounds.phase_bounds(L, N, s["epsilon"], d, train_dt)

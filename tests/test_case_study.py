@@ -173,6 +173,9 @@ def test_unscaled_effective_base_is_exactly_rope_theta(models):
     th, attn, rt = cs.effective_frequencies(m["rope_theta"], 128, None, 8192, 8192)
     assert rt == "default" and attn == 1.0
     assert cs.effective_base(th, 128) == pytest.approx(5e5, rel=1e-12)
+    assert cs.effective_base(th, 128, 5e5) == 5e5  # exactly, with the nominal base given
+    th8 = th / 8.0
+    assert cs.effective_base(th8, 128, 5e5) == pytest.approx(cs.effective_base(th8, 128), rel=1e-12)
 
 
 def test_unknown_scaling_type_is_an_input_error():
