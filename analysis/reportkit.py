@@ -76,12 +76,11 @@ def chart(stage: str, name: str) -> Any:
     import altair as alt
 
     spec = json.loads(path(stage, f"figures/{name}.vl.json").read_text())
-    # composite specs (layer, facet, concat) need their own top-level class
-    for key, cls in (("layer", alt.LayerChart), ("facet", alt.FacetChart), ("hconcat", alt.HConcatChart),
-                     ("vconcat", alt.VConcatChart), ("concat", alt.ConcatChart), ("repeat", alt.RepeatChart)):
-        if key in spec:
-            return cls.from_dict(spec, validate=False)
-    return alt.Chart.from_dict(spec, validate=False)
+    # the top-level class of the spec (a layered or concatenated chart is not an alt.Chart)
+    kinds = {"layer": alt.LayerChart, "hconcat": alt.HConcatChart, "vconcat": alt.VConcatChart,
+             "concat": alt.ConcatChart, "facet": alt.FacetChart, "repeat": alt.RepeatChart}
+    cls = next((c for k, c in kinds.items() if k in spec), alt.Chart)
+    return cls.from_dict(spec, validate=False)
 
 
 def static_figure(stage: str, name: str) -> Path:
