@@ -11,6 +11,9 @@ from analysis.errors import ConfigError
 configfile: os.path.join(workflow.basedir, "config", "config.yaml")
 
 
+report: "workflow/report/workflow.rst"
+
+
 try:  # schema validation: a bad value stops here with one line naming the key
     validate(config)
 except ConfigError as err:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 import numpy as np
+from numpy.typing import NDArray
 
 from analysis.errors import InputError
 from analysis.rope import validate_base, validate_head_dim
@@ -44,6 +45,13 @@ __all__ = [
     "phase_bounds",
     "verdict",
     "phase_bound_grid",
+    "men_B",
+    "men_B_naive",
+    "men_B_prefix",
+    "MenMinBase",
+    "men_min_base_search",
+    "men_min_base",
+    "men_min_base_table",
 ]
 
 # canonical name -> torch dtype attribute name; aliases map onto canonical names
@@ -284,3 +292,241 @@ def phase_bound_grid(cfg: dict[str, Any]) -> "pd.DataFrame":
     df["head_dim"] = d
     df["epsilon"] = eps
     return df
+
+
+# ---------------------------------------------------------------------------------------------
+# Men et al. 2024 ("Base of RoPE Bounds Context Length", seed 003): B(m) and the minimum base
+#
+# B(m) = sum_{i=0}^{d/2-1} cos(m theta_i) is, up to a positive factor, the gap between the expected
+# attention to a similar token and to a random one at distance m (their Theorem 1). Their bound is
+# base_L = inf{base : B(m) >= 0 for every integer m in 0..L}. The feasible set is not an interval
+# (at L = 2048 base 1.6e4 is feasible, 1.2e4 is not, yet 1.16e4 is), so bisection over the base is
+# wrong. men_min_base certifies infeasibility of every base below its answer instead (see there).
+
+_MEN_CHUNK = 1024  # positions per block of the angle-addition evaluation of B(0..L)
+_MEN_WITNESSES = 16  # negative positions m tracked as infeasibility witnesses during the walk
+_MEN_BATCH = 64  # bases evaluated together per step of the walk
+_MEN_DIGITS = 10  # significant digits of the returned base (printed by the CLI)
+_MEN_FLOOR = 1e-11  # smallest step in ln(base) where no witness certifies further (see men_min_base)
+
+
+def _men_theta(base: float, d: int) -> NDArray[np.float64]:
+    return np.power(float(base), -2.0 * np.arange(d // 2, dtype=np.float64) / d)
+
+
+def men_B(m: Any, base: float, d: int = 128) -> NDArray[np.float64]:
+    """``B(m) = sum_i cos(m theta_i)`` with ``theta_i = base ** (-2 i / d)``, vectorised over ``m``
+    (any array of positions, in tokens); float64, same shape as ``m``.
+
+    The phase ``m theta_i`` is formed in float64 (absolute error below ``|m| * 2.3e-16`` rad per
+    term), so ``B`` is accurate to about ``d * |m| * 1e-16`` (1e-8 at ``m = 1e6, d = 128``).
+    """
+    base = validate_base(base)
+    d = validate_head_dim(d)
+    m_arr = np.asarray(m, dtype=np.float64)
+    theta = _men_theta(base, d)
+    flat = m_arr.ravel()
+    out = np.empty(flat.shape, dtype=np.float64)
+    step = max(1, 2**20 // theta.size)  # bound the temporary (step x d/2) array to 8 MiB
+    for s in range(0, flat.size, step):
+        out[s : s + step] = np.cos(np.multiply.outer(flat[s : s + step], theta)).sum(axis=1)
+    return out.reshape(m_arr.shape)
+
+
+def men_B_naive(m: Any, base: float, d: int = 128) -> list[float]:
+    """Plain-Python loop version of :func:`men_B` (test oracle): one ``math.cos`` per term."""
+    base = validate_base(base)
+    d = validate_head_dim(d)
+    ms = [float(x) for x in np.atleast_1d(np.asarray(m, dtype=np.float64)).ravel()]
+    out = []
+    for mm in ms:
+        s = 0.0
+        for i in range(d // 2):
+            s += math.cos(mm * base ** (-2.0 * i / d))
+        out.append(s)
+    return out
+
+
+def men_B_prefix(L: int, base: float, d: int = 128) -> NDArray[np.float64]:
+    """``B(m)`` for every ``m = 0..L`` at once (float64 array of length ``L + 1``).
+
+    Angle addition turns the ``(L + 1) x d/2`` cosines into two matrix products: with ``m = m0 + k``
+    (``m0`` a multiple of the block size ``C``, ``0 <= k < C``),
+    ``cos(m theta) = cos(m0 theta) cos(k theta) - sin(m0 theta) sin(k theta)``, so only
+    ``(L / C + C) d/2`` cosines and sines are evaluated, each of an exactly formed float64 phase.
+    Agrees with :func:`men_B` to ~1e-11 (see tests).
+    """
+    base = validate_base(base)
+    d = validate_head_dim(d)
+    L = int(L)
+    theta = _men_theta(base, d)
+    k = np.multiply.outer(np.arange(_MEN_CHUNK, dtype=np.float64), theta)
+    m0 = np.multiply.outer(np.arange(0, L + 1, _MEN_CHUNK, dtype=np.float64), theta)
+    blocks = np.cos(m0) @ np.cos(k).T - np.sin(m0) @ np.sin(k).T
+    return blocks.ravel()[: L + 1]
+
+
+def _men_tol(L: int, d: int) -> float:
+    """Bound on the float64 error of a computed ``B(m)``, ``m <= L`` (4 ulp of each phase)."""
+    return (d // 2) * (L + 1) * 4.0 * 2.0**-52 + 1e-12
+
+
+def _men_radius(
+    m: NDArray[np.float64], u: NDArray[np.float64], d: int, tol: float
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """For witnesses ``m`` (shape K) and log-bases ``u`` (shape n): ``B`` (K x n) and the certified
+    radius ``r`` (K x n, 0 where ``B >= -tol``) such that ``B(m; e^(u + s)) < 0`` for ``0 <= s < r``.
+
+    With ``a_i = 2 i / d`` and ``phi_i = m e^(-a_i u)``: ``dB/du = sum sin(phi_i) a_i phi_i`` and
+    ``|d2B/du2| <= S2 = sum (a_i phi_i)^2 + a_i^2 phi_i`` for every larger base (the phases only
+    shrink as ``u`` grows), so ``B(u + s) <= B + s B' + s^2 S2 / 2`` (Taylor with that remainder).
+    """
+    a = 2.0 * np.arange(d // 2, dtype=np.float64) / d
+    theta = np.exp(-np.multiply.outer(u, a))  # n x d/2
+    phi = m[:, None, None] * theta[None, :, :]  # K x n x d/2
+    aphi = phi * a
+    B = np.cos(phi).sum(axis=2)
+    dB = (np.sin(phi) * aphi).sum(axis=2)
+    S1 = aphi.sum(axis=2)
+    S2 = (aphi * aphi + aphi * a).sum(axis=2)
+    beta = B + tol  # upper bound on the true B
+    dBu = dB + tol * S1  # upper bound on the true B'
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (-dBu + np.sqrt(np.maximum(dBu * dBu - 2.0 * S2 * beta, 0.0))) / S2
+    r = np.where(beta < 0, r, 0.0)
+    return B, r
+
+
+def _men_witnesses(B: NDArray[np.float64], u: float, d: int, tol: float) -> NDArray[np.float64]:
+    """The negative local minima of ``B(0..L)`` that certify the longest step from ``e^u``."""
+    neg = B < -tol
+    loc = neg.copy()
+    loc[1:] &= B[1:] <= B[:-1]
+    loc[:-1] &= B[:-1] <= B[1:]
+    idx = np.nonzero(loc)[0]
+    if idx.size == 0:
+        idx = np.nonzero(neg)[0]
+    if idx.size == 0:
+        return idx.astype(np.float64)
+    # pre-select by the first-order radius -B/m, then rank the best by the exact certified radius
+    pre = idx[np.argsort(B[idx] / idx)[: 8 * _MEN_WITNESSES]].astype(np.float64)
+    _, r = _men_radius(pre, np.array([u]), d, tol)
+    return pre[np.argsort(-r[:, 0])[:_MEN_WITNESSES]]
+
+
+def _round_up(x: float, digits: int) -> float:
+    """Smallest float printed with ``digits`` significant digits that is >= ``x``."""
+    y = float(f"{x:.{digits - 1}e}")
+    if y < x:
+        e = math.floor(math.log10(abs(x)))
+        y = float(f"{y + 10.0 ** (e - digits + 1):.{digits - 1}e}")
+    return y
+
+
+@dataclass(frozen=True)
+class MenMinBase:
+    """Result of :func:`men_min_base_search` (bases dimensionless, positions in tokens)."""
+
+    context_length: int
+    head_dim: int
+    min_base: float  # smallest feasible base, rounded up to _MEN_DIGITS significant digits
+    min_base_unrounded: float  # the first feasible base the certified walk reached
+    min_B: float  # min over m <= L of B(m) at exactly min_base (>= 0)
+    argmin_m: int  # where that minimum is attained
+    below_feasible: bool  # whether min_base * (1 - 1e-9) is feasible (False: min_base is the edge)
+    steps: int  # bases visited by the certified walk
+    full_evaluations: int  # evaluations of all B(0..L)
+    uncertified: float  # total ln(base) length crossed by _MEN_FLOOR steps (not certified)
+
+
+def _men_feasible_min(L: int, base: float, d: int) -> tuple[float, int]:
+    B = men_B_prefix(L, base, d)
+    j = int(np.argmin(B))
+    return float(B[j]), j
+
+
+def men_min_base_search(context_length: int, head_dim: int = 128, start: float = 1.0 + 1e-9) -> MenMinBase:
+    """Smallest base with ``B(m) >= 0`` for every integer ``m`` in ``0..L`` (``L`` = context length,
+    ``d`` = head dim), searched upward from ``start`` with a certificate for every base skipped.
+
+    The walk keeps a few *witness* positions ``m`` with ``B(m) < 0`` and, from the Taylor bound of
+    :func:`_men_radius`, steps the base up by a radius within which some witness provably stays
+    negative; when no witness certifies a step any more, all of ``B(0..L)`` is evaluated there
+    (angle addition, :func:`men_B_prefix`): either every ``B(m) >= 0`` (the first feasible base; all
+    smaller ones were certified infeasible) or new witnesses are taken. Only where the computed
+    ``min B`` lies within the float64 error of zero is a step of ``1e-11`` in ``ln(base)`` taken
+    without a certificate (total reported in ``uncertified``). The result is rounded *up* to
+    ten significant digits and re-verified at exactly that value.
+    """
+    L = validate_context_length(context_length)
+    if not float(L).is_integer():
+        raise InputError(f"context length must be an integer number of tokens, got {context_length!r}")
+    L = int(L)
+    d = _min_d(head_dim)
+    tol = _men_tol(L, d)
+    u = math.log(validate_base(start))
+    W = np.empty(0)
+    r_ref = 0.0
+    h = 1e-3
+    steps = fulls = 0
+    uncertified = 0.0
+    while True:
+        uu = u + h * np.arange(_MEN_BATCH)
+        if W.size:
+            _, r = _men_radius(W, uu, d, tol)
+            rad = r.max(axis=0)
+        else:
+            rad = np.zeros(_MEN_BATCH)
+        steps += 1
+        if rad[0] <= r_ref / 16.0:  # the witnesses no longer carry the walk: evaluate all of B
+            fulls += 1
+            B = men_B_prefix(L, math.exp(u), d)
+            if B.min() >= 0.0:
+                break
+            W = _men_witnesses(B, u, d, tol)
+            rad = _men_radius(W, uu, d, tol)[1].max(axis=0) if W.size else np.zeros(_MEN_BATCH)
+            if rad[0] <= 0.0:  # min B within float error of 0: cross without a certificate
+                u += _MEN_FLOOR
+                uncertified += _MEN_FLOOR
+                W, r_ref = np.empty(0), 0.0
+                continue
+            r_ref = float(rad[0])
+            h = max(r_ref, 1e-14)
+            uu = u + h * np.arange(_MEN_BATCH)
+            _, r = _men_radius(W, uu, d, tol)
+            rad = r.max(axis=0)
+        reach = np.maximum.accumulate(uu + rad)
+        gap = np.nonzero(uu[1:] > reach[:-1])[0]
+        n_cov = int(gap[0]) + 1 if gap.size else _MEN_BATCH
+        new_u = float(reach[n_cov - 1])
+        # next batch spacing: keep roughly half the points covered by their own radius
+        h = float(np.clip(np.median(rad[:n_cov]) if n_cov > 1 else rad[0], 1e-14, 1.0))
+        u = new_u
+    b_edge = math.exp(u)
+    b = _round_up(b_edge, _MEN_DIGITS)
+    mn, am = _men_feasible_min(L, b, d)
+    while mn < 0.0:  # the feasible window is narrower than the rounding: next printed value up
+        b = _round_up(b * (1 + 10.0**-_MEN_DIGITS), _MEN_DIGITS)
+        mn, am = _men_feasible_min(L, b, d)
+    below = _men_feasible_min(L, b * (1 - 1e-9), d)[0] >= 0.0
+    return MenMinBase(L, d, b, b_edge, mn, am, below, steps, fulls, uncertified)
+
+
+def men_min_base(context_length: int, head_dim: int = 128) -> float:
+    """``inf{base : B(m) >= 0 for all integer m in 0..L}`` for ``d = head_dim`` (Men et al. 2024),
+    to ten significant digits, rounded up so that ``B(m) >= 0`` holds at exactly the returned value.
+    See :func:`men_min_base_search` for the certified search and its diagnostics."""
+    return men_min_base_search(context_length, head_dim).min_base
+
+
+def men_min_base_table(context_lengths: Any, head_dim: int = 128) -> "pd.DataFrame":
+    """:func:`men_min_base_search` for each context length: one row per ``L`` with columns
+    ``context_length, min_base`` and the search diagnostics of :class:`MenMinBase`."""
+    import pandas as pd
+
+    Ls = list(context_lengths)
+    if not Ls:
+        raise InputError("context lengths must not be empty")
+    rows = [asdict(men_min_base_search(L, head_dim)) for L in Ls]
+    cols = ["context_length", "min_base"] + [c for c in rows[0] if c not in ("context_length", "min_base")]
+    return pd.DataFrame(rows)[cols]

@@ -68,7 +68,9 @@ def _cmd_men_table(a: argparse.Namespace) -> int:
 def _cmd_classify(a: argparse.Namespace) -> int:
     from analysis import case_study
 
-    out = case_study.classify_config_file(a.config, context_length=a.context_length, dtype=a.dtype)
+    out = case_study.classify_config_file(
+        a.config, context_length=a.context_length, dtype=a.dtype, cfg={"men_max_context": a.men_max_context}
+    )
     print(json.dumps(out, indent=2, default=str))
     return 0
 
@@ -95,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("config", help="path to a local config.json")
     c.add_argument("--context-length", "-L", type=_number(float, "context length"), default=None)
     c.add_argument("--dtype", default=None, help="training dtype (default: the config's torch_dtype)")
+    c.add_argument(
+        "--men-max-context", type=_number(int, "men max context"), default=32768,
+        help="search Men et al.'s minimum base only up to this context (minutes beyond ~1e5 tokens); 0: no limit",
+    )
     c.set_defaults(func=_cmd_classify)
     return p
 

@@ -1,7 +1,22 @@
 """Helpers for the report pages (report/*.qmd). Pages only *read* results; nothing is recomputed.
 
-The results folder is ``$ROPE_BOUNDS_RESULTS`` when set (tests point it at a smoke run), else
-``results`` under the project root.
+The results folder is ``$ROPE_BOUNDS_RESULTS`` when set (tests and the render rule point it at a
+run's results), else ``results`` under the project root.
+
+Output format: Quarto (>= 1.8) names the file with the execution context in ``$QUARTO_EXECUTE_INFO``;
+its ``format.identifier["base-format"]`` is ``html`` for the website and ``typst`` for the PDF, so
+:func:`figure` gives the interactive Altair chart in HTML and the static PNG (same Vega-Lite spec)
+in the PDF.
+
+Provenance in captions: a caption written as the last paragraph of a float div can hold inline
+code, so a figure or table names the rule, analysis function and config keys that made it::
+
+    ::: {#fig-goldilocks}
+    ```{python}
+    rk.figure("bounds", "goldilocks")
+    ```
+    Goldilocks zone for d = 128. `{python} rk.provenance_note("bounds", "goldilocks")`
+    :::
 """
 
 from __future__ import annotations
@@ -9,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +33,16 @@ import pandas as pd
 from analysis.config import ROOT
 from analysis.provenance import sidecar_path
 
-__all__ = ["results_dir", "path", "table", "json_result", "provenance", "chart", "figure", "output_format", "static_figure", "fmt", "sci"]
+__all__ = [
+    "results_dir", "path", "table", "json_result", "provenance", "chart", "figure", "output_format",
+    "is_html", "static_figure", "display_width", "fmt", "sci", "provenance_info", "provenance_note", "scorecard",
+    "markdown_table", "build_stamp", "footer", "quarto_pages",
+]
+
+# Quarto output formats that show interactive (JavaScript) charts; every other format gets the PNG
+HTML_FORMATS: frozenset[str] = frozenset({"html", "revealjs", "dashboard"})
+# analysis modules that only move data around: not named as "the analysis function" of a result
+_PLUMBING = frozenset({"results", "logs", "figures", "provenance", "config", "errors", "reportkit", "version"})
 
 
 def results_dir() -> Path:
@@ -51,9 +76,9 @@ def chart(stage: str, name: str) -> Any:
     import altair as alt
 
     spec = json.loads(path(stage, f"figures/{name}.vl.json").read_text())
-    # a composed chart (hconcat, vconcat, layer, facet, ...) needs its own class; a plain one is a Chart
-    kinds = {"hconcat": alt.HConcatChart, "vconcat": alt.VConcatChart, "concat": alt.ConcatChart,
-             "layer": alt.LayerChart, "facet": alt.FacetChart, "repeat": alt.RepeatChart}
+    # the top-level class of the spec (a layered or concatenated chart is not an alt.Chart)
+    kinds = {"layer": alt.LayerChart, "hconcat": alt.HConcatChart, "vconcat": alt.VConcatChart,
+             "concat": alt.ConcatChart, "facet": alt.FacetChart, "repeat": alt.RepeatChart}
     cls = next((c for k, c in kinds.items() if k in spec), alt.Chart)
     return cls.from_dict(spec, validate=False)
 
@@ -76,14 +101,32 @@ def output_format() -> str:
     return "html"
 
 
+def is_html() -> bool:
+    """Whether the page is being rendered to an HTML format (or run outside Quarto)."""
+    return output_format() in HTML_FORMATS
+
+
 def figure(stage: str, name: str) -> Any:
     """A figure for the current output: the interactive Altair chart in HTML, the static PNG
     rendering (same Vega-Lite spec, via vl-convert) in every other format (the Typst PDF)."""
-    if output_format() == "html":
+    if is_html():
         return chart(stage, name)
     from IPython.display import Image
 
-    return Image(filename=str(static_figure(stage, name)))
+    return Image(filename=str(static_figure(stage, name)), width=display_width(stage, name))
+
+
+# widest figure in the PDF, CSS px (96 per inch): the text width of an A4 page with Typst's margins
+MAX_STATIC_WIDTH_PX = 600
+
+
+def display_width(stage: str, name: str) -> int:
+    """Width (CSS px) to show a figure's PNG at: the chart's own width from its SVG rendering (the
+    PNG is drawn at a higher scale for sharpness), at most :data:`MAX_STATIC_WIDTH_PX`."""
+    head = path(stage, f"figures/{name}.svg").read_text()[:2000]
+    m = re.search(r'<svg[^>]*\swidth="([\d.]+)', head)
+    width = float(m.group(1)) if m else MAX_STATIC_WIDTH_PX
+    return int(min(width, MAX_STATIC_WIDTH_PX))
 
 
 def sci(x: float, digits: int = 3) -> str:
@@ -103,3 +146,167 @@ def fmt(x: float, digits: int = 3) -> str:
     if float(x).is_integer():
         return f"{int(x):,}"
     return f"{x:,.{max(digits - 1, 0)}f}"
+
+
+# --------------------------------------------------------------------------------------------
+# provenance of a figure or table: which rule, analysis function and config keys made it
+
+def _rule_blocks(smk_text: str) -> list[tuple[str, str]]:
+    """``(rule name, rule body)`` of every rule of a .smk file."""
+    starts = [(m.start(), m.group(1)) for m in re.finditer(r"^(?:rule|checkpoint)\s+(\w+)\s*:", smk_text, re.M)]
+    out = []
+    for i, (pos, name) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(smk_text)
+        body = smk_text[pos:end]
+        nxt = re.search(r"^\S", body.split("\n", 1)[1] if "\n" in body else "", re.M)  # end of indented block
+        if nxt:
+            body = body[: len(body.split("\n", 1)[0]) + 1 + nxt.start()]
+        out.append((name, body))
+    return out
+
+
+def _script_functions(script: Path) -> list[str]:
+    """``analysis.<module>.<function>`` imported by a rule's script (plumbing modules left out)."""
+    if not script.is_file():
+        return []
+    funcs = []
+    for mod, names in re.findall(r"^from\s+analysis\.(\w+)\s+import\s+(\([^)]*\)|[^\n]+)", script.read_text(), re.M):
+        if mod in _PLUMBING:
+            continue
+        for n in re.sub(r"#[^\n]*", "", names).strip("()").split(","):
+            n = n.split(" as ")[0].strip()
+            if n:
+                funcs.append(f"analysis.{mod}.{n}")
+    return funcs
+
+
+def provenance_info(stage: str, name: str) -> dict[str, Any]:
+    """Where a result came from: the rule that writes ``results/<stage>/<name>`` (found in
+    ``workflow/rules/<stage>.smk``), its script, the analysis functions the script calls, the config
+    keys of the stage (from the result's sidecar), the commit and device recorded in the sidecar.
+
+    ``name`` is a file name (``phase_bounds.parquet``) or a figure name (``goldilocks``). Fields a
+    sidecar states explicitly (``rule``, ``function``, ``config_keys``) win over what is inferred.
+    """
+    fig_vl = f"figures/{name}.vl.json"
+    target = fig_vl if (results_dir() / stage / fig_vl).exists() and not (results_dir() / stage / name).exists() else name
+    rec = provenance(stage, target)
+    smk = ROOT / "workflow" / "rules" / f"{stage}.smk"
+    rule = rec.get("rule")
+    script: Path | None = None
+    if smk.is_file():
+        stem = name.split("/")[-1]
+        for rname, body in _rule_blocks(smk.read_text()):
+            if re.search(rf"[\"'/]{re.escape(stem)}[\"'.]", body) and (rule is None or rname == rule):
+                rule = rname
+                m = re.search(r"script:\s*\n?\s*[\"']([^\"']+)[\"']", body)
+                if m:
+                    script = (smk.parent / m.group(1)).resolve()
+                break
+    functions = rec.get("function") or (_script_functions(script) if script else [])
+    if isinstance(functions, str):
+        functions = [functions]
+    keys = rec.get("config_keys") or [f"{stage}.{k}" for k in sorted((rec.get("config") or {}).keys())]
+    git = rec.get("git") or {}
+    dev = rec.get("device") or {}
+    return {
+        "stage": stage,
+        "result": target,
+        "rule": rule,
+        "rule_file": str(smk.relative_to(ROOT)) if smk.is_file() else None,
+        "script": str(script.relative_to(ROOT)) if script and script.is_relative_to(ROOT) else None,
+        "functions": list(functions),
+        "config_keys": list(keys),
+        "commit": (git.get("commit") or "")[:7] or None,
+        "device": dev.get("name") or dev.get("type"),
+        "created_utc": rec.get("created_utc"),
+    }
+
+
+def _page_prefix() -> str:
+    """Relative path from the page being rendered to the project root (``../`` for report/*.qmd)."""
+    info = os.environ.get("QUARTO_EXECUTE_INFO")
+    doc: Path | None = None
+    if info and Path(info).is_file():
+        try:
+            doc = Path(json.loads(Path(info).read_text())["document-path"])
+        except (KeyError, ValueError, TypeError):
+            doc = None
+    if doc is None:
+        return "../"
+    try:
+        depth = len(doc.resolve().parent.relative_to(ROOT).parts)
+    except ValueError:
+        return "../"
+    return "../" * depth
+
+
+def provenance_note(stage: str, name: str) -> str:
+    """One Markdown line for a caption: the rule (linked to its .smk), the analysis function(s) and
+    the config keys that made ``results/<stage>/<name>`` (or the figure ``name``), and the commit and
+    device recorded when it was computed. Use it as inline code in a figure/table caption."""
+    p = provenance_info(stage, name)
+    pre = _page_prefix()
+    rule = f"rule [`{p['rule']}`]({pre}{p['rule_file']})" if p["rule"] and p["rule_file"] else "rule unknown"
+    funcs = ", ".join(f"`{f}`" for f in p["functions"]) or "no analysis function recorded"
+    keys = ", ".join(f"`{k}`" for k in p["config_keys"]) or "no config keys"
+    where = f"commit `{p['commit']}`" if p["commit"] else "commit unknown"
+    return f"Made by {rule} with {funcs}; config {keys}; {where} on {p['device'] or 'unknown device'}."
+
+
+# --------------------------------------------------------------------------------------------
+# scorecard and build stamp
+
+def scorecard() -> pd.DataFrame:
+    """The reproduction scorecard: every stage's published-vs-ours rows (results/report/)."""
+    return table("report", "scorecard.parquet")
+
+
+def markdown_table(df: pd.DataFrame, **kwargs: Any) -> Any:
+    """``df`` as a Markdown table (renders the same in HTML and the Typst PDF)."""
+    from IPython.display import Markdown
+
+    return Markdown(df.to_markdown(index=False, **kwargs))
+
+
+def build_stamp() -> dict[str, Any]:
+    """Version, commit, build date and recorded environment of this rendering (analysis.version)."""
+    from analysis.version import build_info
+
+    return build_info(results_dir())
+
+
+def footer() -> str:
+    """Two lines: version/commit/build date, then package versions and devices from the sidecars."""
+    from analysis.version import environment_text, footer_text
+
+    info = build_stamp()
+    return f"{footer_text(info)}  \n{environment_text(info)}"
+
+
+# --------------------------------------------------------------------------------------------
+# the book's page list (_quarto.yml), shared by the workflow (render inputs) and the tests
+
+def quarto_pages(root: str | os.PathLike[str] = ROOT) -> list[str]:
+    """Every page of the report in reading order, as listed in ``_quarto.yml`` (``book.chapters``,
+    parts and appendices included), paths relative to the project root."""
+    from analysis.config import load_yaml
+
+    cfg = load_yaml(Path(root) / "_quarto.yml") or {}
+    book = cfg.get("book") or {}
+    out: list[str] = []
+
+    def walk(items: Any) -> None:
+        for it in items or []:
+            if isinstance(it, str):
+                out.append(it)
+            elif isinstance(it, dict):
+                if it.get("href"):
+                    out.append(str(it["href"]))
+                elif it.get("part") and str(it["part"]).endswith((".qmd", ".md")):
+                    out.append(str(it["part"]))
+                walk(it.get("chapters"))
+
+    walk(book.get("chapters"))
+    walk(book.get("appendices"))
+    return out
