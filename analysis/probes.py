@@ -396,7 +396,7 @@ def scorecard_rows(
     numbers in the reason."""
     from analysis.scorecard import ScoreRow
 
-    ch, src = "Probes (Barbero et al. 2024)", "Barbero et al. 2024 (arXiv:2410.06205)"
+    ch, src = "probes", "Barbero et al. 2024 (arXiv:2410.06205)"
     rows = []
     r = syn["ones_decay_ratio"]
     rows.append(
