@@ -91,14 +91,30 @@ def _jsonable(obj: Any) -> Any:
     return str(obj)
 
 
-def collect(config: Mapping[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-    """A provenance record: the resolved config and everything needed to reproduce a result."""
+RESERVED: tuple[str, ...] = ("created_utc", "git", "python", "packages", "config")
+
+
+def collect(
+    config: Mapping[str, Any] | None = None, device: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A provenance record: the resolved config and everything needed to reproduce a result.
+
+    ``device``: the torch device the computation actually ran on (``"cuda:0"``, ``"cpu"``), recorded
+    as ``device["used"]`` beside the machine's description; ``extra`` adds top-level fields, which
+    may not replace the reserved ones.
+    """
+    clash = sorted(set(extra) & set(RESERVED))
+    if clash:
+        raise ValueError(f"provenance fields {clash} are reserved")
+    dev = device_info()
+    if device is not None:
+        dev["used"] = str(device)
     return {
         "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "git": git_info(),
         "python": sys.version.split()[0],
         "packages": package_versions(),
-        "device": device_info(),
+        "device": dev,
         "config": _jsonable(dict(config or {})),
         **{k: _jsonable(v) for k, v in extra.items()},
     }

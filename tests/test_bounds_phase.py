@@ -96,3 +96,4 @@ def test_goldilocks_and_verdict():
 def test_bad_input_names_problem(call, msg):
     with pytest.raises(InputError, match=msg):
         call()
+
