@@ -304,8 +304,8 @@ def phase_bound_grid(cfg: dict[str, Any]) -> "pd.DataFrame":
 # wrong. men_min_base certifies infeasibility of every base below its answer instead (see there).
 
 _MEN_CHUNK = 1024  # positions per block of the angle-addition evaluation of B(0..L)
-_MEN_WITNESSES = 16  # negative positions m tracked as infeasibility witnesses during the walk
-_MEN_BATCH = 64  # bases evaluated together per step of the walk
+_MEN_WITNESSES = 8  # negative positions m tracked as infeasibility witnesses during the walk
+_MEN_BATCH = 8  # bases evaluated together per step of the walk
 _MEN_DIGITS = 10  # significant digits of the returned base (printed by the CLI)
 _MEN_FLOOR = 1e-11  # smallest step in ln(base) where no witness certifies further (see men_min_base)
 
@@ -366,6 +366,20 @@ def men_B_prefix(L: int, base: float, d: int = 128) -> NDArray[np.float64]:
     return blocks.ravel()[: L + 1]
 
 
+def _men_B_windows(
+    starts: NDArray[np.int64], L: int, base: float, d: int, width: int = 128
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """``B(m)`` on the windows ``[s, s + width)`` (clipped to ``m <= L``) for each start ``s``, by the
+    same angle addition as :func:`men_B_prefix`; returns positions and values (flattened)."""
+    theta = _men_theta(base, d)
+    k = np.multiply.outer(np.arange(width, dtype=np.float64), theta)
+    m0 = np.multiply.outer(starts.astype(np.float64), theta)
+    vals = (np.cos(m0) @ np.cos(k).T - np.sin(m0) @ np.sin(k).T).ravel()
+    pos = (starts[:, None] + np.arange(width)[None, :]).ravel()
+    keep = pos <= L
+    return pos[keep], vals[keep]
+
+
 def _men_tol(L: int, d: int) -> float:
     """Bound on the float64 error of a computed ``B(m)``, ``m <= L`` (4 ulp of each phase)."""
     return (d // 2) * (L + 1) * 4.0 * 2.0**-52 + 1e-12
@@ -397,8 +411,11 @@ def _men_radius(
     return B, r
 
 
-def _men_witnesses(B: NDArray[np.float64], u: float, d: int, tol: float) -> NDArray[np.float64]:
-    """The negative local minima of ``B(0..L)`` that certify the longest step from ``e^u``."""
+def _men_witnesses(
+    pos: NDArray[np.int64], B: NDArray[np.float64], u: float, d: int, tol: float
+) -> NDArray[np.float64]:
+    """Among positions ``pos`` (sorted, values ``B``), the negative local minima that certify the
+    longest step from the base ``e^u``."""
     neg = B < -tol
     loc = neg.copy()
     loc[1:] &= B[1:] <= B[:-1]
@@ -409,9 +426,45 @@ def _men_witnesses(B: NDArray[np.float64], u: float, d: int, tol: float) -> NDAr
     if idx.size == 0:
         return idx.astype(np.float64)
     # pre-select by the first-order radius -B/m, then rank the best by the exact certified radius
-    pre = idx[np.argsort(B[idx] / idx)[: 8 * _MEN_WITNESSES]].astype(np.float64)
+    pre = pos[idx[np.argsort(B[idx] / pos[idx])[: 8 * _MEN_WITNESSES]]].astype(np.float64)
     _, r = _men_radius(pre, np.array([u]), d, tol)
     return pre[np.argsort(-r[:, 0])[:_MEN_WITNESSES]]
+
+
+def _men_scan(
+    L: int, u: float, d: int, tol: float, accept: float
+) -> tuple[NDArray[np.float64], bool, bool]:
+    """Evaluate ``B(0..L)`` at the base ``e^u`` in segments of 64 blocks, from the top ``m`` down
+    (near the bound the negative dips sit at large ``m``), stopping at the first segment whose
+    witnesses certify a radius above ``accept``. Returns the witnesses, whether ``B >= 0``
+    everywhere (the base is feasible; then the witnesses are empty) and whether all of ``B`` was
+    scanned (the witnesses are then the best ones of all ``m``)."""
+    theta = _men_theta(math.exp(u), d)
+    k = np.multiply.outer(np.arange(_MEN_CHUNK, dtype=np.float64), theta)
+    cos_k, sin_k = np.cos(k).T, np.sin(k).T
+    starts = np.arange(0, L + 1, _MEN_CHUNK)
+    pool: list[NDArray[np.float64]] = []
+    negative = False
+    for seg in reversed(np.array_split(starts, -(-starts.size // 64))):
+        m0 = np.multiply.outer(seg.astype(np.float64), theta)
+        vals = (np.cos(m0) @ cos_k - np.sin(m0) @ sin_k).ravel()
+        pos = (seg[:, None] + np.arange(_MEN_CHUNK)[None, :]).ravel()
+        keep = pos <= L
+        pos, vals = pos[keep], vals[keep]
+        if vals.min() >= 0.0:
+            continue
+        negative = True
+        W = _men_witnesses(pos, vals, u, d, tol)
+        if W.size == 0:
+            continue
+        pool.append(W)
+        if _men_radius(W, np.array([u]), d, tol)[1].max() > accept:
+            return W, False, False
+    if not pool:
+        return np.empty(0), not negative, True
+    W = np.concatenate(pool)
+    r = _men_radius(W, np.array([u]), d, tol)[1][:, 0]
+    return W[np.argsort(-r)[:_MEN_WITNESSES]], False, True
 
 
 def _round_up(x: float, digits: int) -> float:
@@ -465,8 +518,8 @@ def men_min_base_search(context_length: int, head_dim: int = 128, start: float =
     d = _min_d(head_dim)
     tol = _men_tol(L, d)
     u = math.log(validate_base(start))
-    W = np.empty(0)
-    r_ref = 0.0
+    W = W_old = np.empty(0)
+    r_ref = r_full = 0.0  # radius at the last refresh; best radius of recent scans of all of B
     h = 1e-3
     steps = fulls = 0
     uncertified = 0.0
@@ -478,12 +531,24 @@ def men_min_base_search(context_length: int, head_dim: int = 128, start: float =
         else:
             rad = np.zeros(_MEN_BATCH)
         steps += 1
-        if rad[0] <= r_ref / 16.0:  # the witnesses no longer carry the walk: evaluate all of B
-            fulls += 1
-            B = men_B_prefix(L, math.exp(u), d)
-            if B.min() >= 0.0:
-                break
-            W = _men_witnesses(B, u, d, tol)
+        if rad[0] <= r_ref / 4.0:  # the witnesses no longer carry the walk: look for new ones
+            W = np.empty(0)
+            if W_old.size:  # first near the old witnesses (the negative dips drift slowly with the base)
+                starts = np.unique(np.clip(W_old.astype(np.int64) - 64, 0, L))
+                pos, B = _men_B_windows(starts, L, math.exp(u), d)
+                order = np.argsort(pos)
+                pos, B = pos[order], B[order]
+                W = _men_witnesses(pos, B, u, d, tol)
+                if W.size and _men_radius(W, uu[:1], d, tol)[1].max() <= r_ref / 32.0:
+                    W = np.empty(0)
+            if W.size == 0:  # then everywhere in B(0..L), top down (also the feasibility test)
+                fulls += 1
+                W, feasible, complete = _men_scan(L, u, d, tol, r_full / 4.0 if r_full else math.inf)
+                if feasible:
+                    break
+                if complete and W.size:
+                    r_full = float(_men_radius(W, uu[:1], d, tol)[1].max())
+            W_old = W
             rad = _men_radius(W, uu, d, tol)[1].max(axis=0) if W.size else np.zeros(_MEN_BATCH)
             if rad[0] <= 0.0:  # min B within float error of 0: cross without a certificate
                 u += _MEN_FLOOR
