@@ -11,7 +11,7 @@ __all__ = ["collision_horizon_chart", "men_B_chart", "goldilocks_chart"]
 _W, _H = 620, 320
 
 
-def collision_horizon_chart(curve: pd.DataFrame, marks: pd.DataFrame, base: float) -> alt.LayerChart:
+def collision_horizon_chart(curve: pd.DataFrame, marks: pd.DataFrame, base: float, d: int) -> alt.LayerChart:
     """Similarity between positions 0 and p against p, one line per series, with vertical rules at
     the marked positions (``marks``: columns ``label, position``)."""
     lines = (
@@ -38,11 +38,11 @@ def collision_horizon_chart(curve: pd.DataFrame, marks: pd.DataFrame, base: floa
         x="position:Q", y="y:Q", text="label:N"
     )
     return (lines + rules + labels).properties(
-        width=_W, height=_H, title=f"Collision horizon, base {base:,.0f}, d = 128"
+        width=_W, height=_H, title=f"Collision horizon, base {base:,.0f}, d = {d}"
     )
 
 
-def men_B_chart(curves: pd.DataFrame, crossings: pd.DataFrame) -> alt.LayerChart:
+def men_B_chart(curves: pd.DataFrame, crossings: pd.DataFrame, d: int) -> alt.LayerChart:
     """``B(m)`` against ``m`` (log axis) for several bases, the zero line and each base's first
     zero crossing (points)."""
     c = curves.assign(base_label=curves["base"].map(lambda b: f"{b:.0e}"))
@@ -71,10 +71,10 @@ def men_B_chart(curves: pd.DataFrame, crossings: pd.DataFrame) -> alt.LayerChart
         )
     )
     cross_rules = alt.Chart(x).mark_rule(strokeDash=[4, 3], opacity=0.7).encode(x="first_negative_m:Q", color=color)
-    return (lines + zero + cross_rules + pts).properties(width=_W, height=_H, title="B(m) and its first zero crossing, d = 128")
+    return (lines + zero + cross_rules + pts).properties(width=_W, height=_H, title=f"B(m) and its first zero crossing, d = {d}")
 
 
-def goldilocks_chart(data: pd.DataFrame) -> alt.LayerChart:
+def goldilocks_chart(data: pd.DataFrame, d: int) -> alt.LayerChart:
     """Base against context length (log-log): lower bounds (solid exact, dashed paper form), Men et
     al.'s bound (points) and precision walls (horizontal lines)."""
     axis_x = alt.X("context_length:Q", title="context length L (tokens)", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"))
@@ -95,5 +95,5 @@ def goldilocks_chart(data: pd.DataFrame) -> alt.LayerChart:
         )
     )
     return (lines + men_layer).properties(
-        width=_W, height=380, title="Goldilocks zone: lower bounds on the base vs precision walls (d = 128)"
+        width=_W, height=380, title=f"Goldilocks zone: lower bounds on the base vs precision walls (d = {d})"
     )

@@ -51,7 +51,10 @@ def chart(stage: str, name: str) -> Any:
     import altair as alt
 
     spec = json.loads(path(stage, f"figures/{name}.vl.json").read_text())
-    return alt.Chart.from_dict(spec, validate=False)
+    kinds = {"layer": alt.LayerChart, "hconcat": alt.HConcatChart, "vconcat": alt.VConcatChart,
+             "concat": alt.ConcatChart, "facet": alt.FacetChart, "repeat": alt.RepeatChart}
+    cls = next((c for k, c in kinds.items() if k in spec), alt.Chart)
+    return cls.from_dict(spec, validate=False)
 
 
 def static_figure(stage: str, name: str) -> Path:

@@ -27,17 +27,17 @@ with log_to(snakemake.log[0]) as log:  # noqa: F821
         raise RuntimeError("collision horizon disagrees with the paper's 62,832 (check rope/bounds)")
     write_table(curve, out.collision_data, cfg)
     write_table(marks, out.collision_marks, cfg)
-    save_chart(charts_bounds.collision_horizon_chart(curve, marks, base), out.collision_fig[0].removesuffix(".vl.json"), cfg)
+    save_chart(charts_bounds.collision_horizon_chart(curve, marks, base, d), out.collision_fig[0].removesuffix(".vl.json"), cfg)
     log.info("collision horizon: %d points; paper %.1f exact %.1f", len(curve), h["paper"], h["exact"])
 
     curves, crossings = bounds.men_B_curves(cfg["men_curve_bases"], d, int(cfg["men_curve_max_position"]))
     write_table(curves, out.curves_data, cfg)
     write_table(crossings, out.crossings, cfg)
-    save_chart(charts_bounds.men_B_chart(curves, crossings), out.curves_fig[0].removesuffix(".vl.json"), cfg)
+    save_chart(charts_bounds.men_B_chart(curves, crossings, d), out.curves_fig[0].removesuffix(".vl.json"), cfg)
     log.info("B(m) crossings:\n%s", crossings.to_string())
 
     gold = bounds.goldilocks_curves(
         read_table(snakemake.input.phase), read_table(snakemake.input.men), cfg["goldilocks_dtypes"]  # noqa: F821
     )
     write_table(gold, out.goldilocks_data, cfg)
-    save_chart(charts_bounds.goldilocks_chart(gold), out.goldilocks_fig[0].removesuffix(".vl.json"), cfg)
+    save_chart(charts_bounds.goldilocks_chart(gold, d), out.goldilocks_fig[0].removesuffix(".vl.json"), cfg)
