@@ -696,7 +696,9 @@ def men_compare(table: "pd.DataFrame", published: dict[str, Any], d: int = 128) 
     ``m <= L``) and, if not, the first ``m`` where ``B < 0``. Columns per context length ``L``:
     ``ours, men, men_rel_diff, men_matches_printed`` (ours rounds to the paper's printed digits),
     ``men_feasible, men_min_B, men_first_negative_m``, the same for ``su``, and ``verdict_men``,
-    ``verdict_su`` in {match, not the infimum, infeasible}."""
+    ``verdict_su`` in {match, not the infimum, not the infimum, itself infeasible, below the infimum}.
+    A published base above ours can be infeasible because feasible windows are narrow (~1e-5 relative
+    at L = 1M): rounding any feasible base to two digits almost always lands outside its window."""
     import pandas as pd
 
     rows = []
@@ -714,7 +716,12 @@ def men_compare(table: "pd.DataFrame", published: dict[str, Any], d: int = 128) 
             pub = float(pub)
             f = men_feasibility(L, pub, d)
             match = abs(ours - pub) <= _printed_tolerance(pub) * pub
-            verdict = "match" if match else ("not the infimum" if f["feasible"] else "infeasible")
+            if match:
+                verdict = "match"
+            elif pub > ours:
+                verdict = "not the infimum" if f["feasible"] else "not the infimum, itself infeasible"
+            else:
+                verdict = "below the infimum"  # every base below the infimum is infeasible
             row.update({key: pub, f"{key}_rel_diff": (ours - pub) / pub, f"{key}_matches_printed": bool(match),
                         f"{key}_feasible": f["feasible"], f"{key}_min_B": f["min_B"],
                         f"{key}_first_negative_m": f["first_negative_m"], f"verdict_{key}": verdict})
@@ -746,8 +753,11 @@ def men_scorecard(
                 why = "ours rounds to the printed value"
             elif v == "not the infimum":
                 why = f"the printed base is feasible (min B = {getattr(r, key + '_min_B'):.3g}) but a smaller base is too: not the infimum"
+            elif v == "not the infimum, itself infeasible":
+                why = ("a smaller base is feasible, and the printed base itself fails: B(m) < 0 first at m = "
+                       f"{getattr(r, key + '_first_negative_m')}")
             else:
-                why = f"the printed base is infeasible: B(m) < 0 first at m = {getattr(r, key + '_first_negative_m')}"
+                why = f"the printed base is below the infimum: B(m) < 0 first at m = {getattr(r, key + '_first_negative_m')}"
             who = "Men et al. table" if key == "men" else "Su brute force"
             rows.append(ScoreRow(
                 "bounds", f"{who}: min base, L = {L}", src["citation"], float(pub), float(r.ours), tol,
@@ -757,7 +767,7 @@ def men_scorecard(
     for k in ("a", "b"):
         rows.append(ScoreRow.compare(
             "bounds", f"power-law fit base = a L^b: {k}", men["citation"], float(men["fit"][k]), float(ours_fit[k]), 0.05,
-            reason="" if abs(ours_fit[k] - men["fit"][k]) <= 0.05 * abs(men["fit"][k])
+            reason="" if abs(ours_fit[k] - float(men["fit"][k])) <= 0.05 * abs(float(men["fit"][k]))
             else f"our fit is to the exact infima over {ours_fit['points']} lengths; the paper fits its own table",
         ))
     for r in counts.itertuples(index=False):
