@@ -77,7 +77,7 @@ def men_B_chart(curves: pd.DataFrame, crossings: pd.DataFrame, d: int) -> alt.La
 def goldilocks_chart(data: pd.DataFrame, d: int) -> alt.LayerChart:
     """Base against context length (log-log): lower bounds (solid exact, dashed paper form), Men et
     al.'s bound (points) and precision walls (horizontal lines)."""
-    axis_x = alt.X("context_length:Q", title="context length L (tokens)", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"))
+    axis_x = alt.X("context_length:Q", title="context length L (tokens)", scale=alt.Scale(type="log", nice=False), axis=alt.Axis(format="~s"))
     axis_y = alt.Y("base:Q", title="RoPE base", scale=alt.Scale(type="log"), axis=alt.Axis(format="~e"))
     color = alt.Color("curve:N", title=None, legend=alt.Legend(orient="right"))
     dash = alt.StrokeDash("form:N", title="form", sort=["exact", "paper"])
