@@ -64,6 +64,9 @@ def _cmd_bounds(a: argparse.Namespace) -> int:
 
 
 def _cmd_men_table(a: argparse.Namespace) -> int:
+    import os
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads: small matrices, 1 thread is faster
     from analysis import bounds
 
     df = bounds.men_min_base_table(a.context_lengths, a.head_dim)

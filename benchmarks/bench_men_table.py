@@ -18,7 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
+# as in the workflow rule: one BLAS thread (the search multiplies many small matrices)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
