@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from analysis.errors import InputError
+from analysis import rope
 from analysis.rope import validate_base, validate_head_dim
 
 __all__ = [
@@ -52,6 +53,17 @@ __all__ = [
     "men_min_base_search",
     "men_min_base",
     "men_min_base_table",
+    "men_B_prefix_theta",
+    "men_feasibility",
+    "men_method_thetas",
+    "men_negative_counts",
+    "power_law_fit",
+    "men_compare",
+    "men_scorecard",
+    "downsample_minmax",
+    "collision_horizon_curve",
+    "men_B_curves",
+    "goldilocks_curves",
 ]
 
 # canonical name -> torch dtype attribute name; aliases map onto canonical names
@@ -304,8 +316,8 @@ def phase_bound_grid(cfg: dict[str, Any]) -> "pd.DataFrame":
 # wrong. men_min_base certifies infeasibility of every base below its answer instead (see there).
 
 _MEN_CHUNK = 1024  # positions per block of the angle-addition evaluation of B(0..L)
-_MEN_WITNESSES = 16  # negative positions m tracked as infeasibility witnesses during the walk
-_MEN_BATCH = 64  # bases evaluated together per step of the walk
+_MEN_WITNESSES = 8  # negative positions m tracked as infeasibility witnesses during the walk
+_MEN_BATCH = 8  # bases evaluated together per step of the walk
 _MEN_DIGITS = 10  # significant digits of the returned base (printed by the CLI)
 _MEN_FLOOR = 1e-11  # smallest step in ln(base) where no witness certifies further (see men_min_base)
 
@@ -347,6 +359,17 @@ def men_B_naive(m: Any, base: float, d: int = 128) -> list[float]:
     return out
 
 
+def men_B_prefix_theta(L: int, theta: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``B(m) = sum_i cos(m theta_i)`` for ``m = 0..L`` and any frequencies ``theta`` (rad/token),
+    by the angle addition of :func:`men_B_prefix`."""
+    theta = np.asarray(theta, dtype=np.float64)
+    L = int(L)
+    k = np.multiply.outer(np.arange(_MEN_CHUNK, dtype=np.float64), theta)
+    m0 = np.multiply.outer(np.arange(0, L + 1, _MEN_CHUNK, dtype=np.float64), theta)
+    blocks = np.cos(m0) @ np.cos(k).T - np.sin(m0) @ np.sin(k).T
+    return blocks.ravel()[: L + 1]
+
+
 def men_B_prefix(L: int, base: float, d: int = 128) -> NDArray[np.float64]:
     """``B(m)`` for every ``m = 0..L`` at once (float64 array of length ``L + 1``).
 
@@ -356,14 +379,21 @@ def men_B_prefix(L: int, base: float, d: int = 128) -> NDArray[np.float64]:
     ``(L / C + C) d/2`` cosines and sines are evaluated, each of an exactly formed float64 phase.
     Agrees with :func:`men_B` to ~1e-11 (see tests).
     """
-    base = validate_base(base)
-    d = validate_head_dim(d)
-    L = int(L)
+    return men_B_prefix_theta(L, _men_theta(validate_base(base), validate_head_dim(d)))
+
+
+def _men_B_windows(
+    starts: NDArray[np.int64], L: int, base: float, d: int, width: int = 128
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """``B(m)`` on the windows ``[s, s + width)`` (clipped to ``m <= L``) for each start ``s``, by the
+    same angle addition as :func:`men_B_prefix`; returns positions and values (flattened)."""
     theta = _men_theta(base, d)
-    k = np.multiply.outer(np.arange(_MEN_CHUNK, dtype=np.float64), theta)
-    m0 = np.multiply.outer(np.arange(0, L + 1, _MEN_CHUNK, dtype=np.float64), theta)
-    blocks = np.cos(m0) @ np.cos(k).T - np.sin(m0) @ np.sin(k).T
-    return blocks.ravel()[: L + 1]
+    k = np.multiply.outer(np.arange(width, dtype=np.float64), theta)
+    m0 = np.multiply.outer(starts.astype(np.float64), theta)
+    vals = (np.cos(m0) @ np.cos(k).T - np.sin(m0) @ np.sin(k).T).ravel()
+    pos = (starts[:, None] + np.arange(width)[None, :]).ravel()
+    keep = pos <= L
+    return pos[keep], vals[keep]
 
 
 def _men_tol(L: int, d: int) -> float:
@@ -397,8 +427,11 @@ def _men_radius(
     return B, r
 
 
-def _men_witnesses(B: NDArray[np.float64], u: float, d: int, tol: float) -> NDArray[np.float64]:
-    """The negative local minima of ``B(0..L)`` that certify the longest step from ``e^u``."""
+def _men_witnesses(
+    pos: NDArray[np.int64], B: NDArray[np.float64], u: float, d: int, tol: float
+) -> NDArray[np.float64]:
+    """Among positions ``pos`` (sorted, values ``B``), the negative local minima that certify the
+    longest step from the base ``e^u``."""
     neg = B < -tol
     loc = neg.copy()
     loc[1:] &= B[1:] <= B[:-1]
@@ -409,9 +442,45 @@ def _men_witnesses(B: NDArray[np.float64], u: float, d: int, tol: float) -> NDAr
     if idx.size == 0:
         return idx.astype(np.float64)
     # pre-select by the first-order radius -B/m, then rank the best by the exact certified radius
-    pre = idx[np.argsort(B[idx] / idx)[: 8 * _MEN_WITNESSES]].astype(np.float64)
+    pre = pos[idx[np.argsort(B[idx] / pos[idx])[: 8 * _MEN_WITNESSES]]].astype(np.float64)
     _, r = _men_radius(pre, np.array([u]), d, tol)
     return pre[np.argsort(-r[:, 0])[:_MEN_WITNESSES]]
+
+
+def _men_scan(
+    L: int, u: float, d: int, tol: float, accept: float
+) -> tuple[NDArray[np.float64], bool, bool]:
+    """Evaluate ``B(0..L)`` at the base ``e^u`` in segments of 64 blocks, from the top ``m`` down
+    (near the bound the negative dips sit at large ``m``), stopping at the first segment whose
+    witnesses certify a radius above ``accept``. Returns the witnesses, whether ``B >= 0``
+    everywhere (the base is feasible; then the witnesses are empty) and whether all of ``B`` was
+    scanned (the witnesses are then the best ones of all ``m``)."""
+    theta = _men_theta(math.exp(u), d)
+    k = np.multiply.outer(np.arange(_MEN_CHUNK, dtype=np.float64), theta)
+    cos_k, sin_k = np.cos(k).T, np.sin(k).T
+    starts = np.arange(0, L + 1, _MEN_CHUNK)
+    pool: list[NDArray[np.float64]] = []
+    negative = False
+    for seg in reversed(np.array_split(starts, -(-starts.size // 64))):
+        m0 = np.multiply.outer(seg.astype(np.float64), theta)
+        vals = (np.cos(m0) @ cos_k - np.sin(m0) @ sin_k).ravel()
+        pos = (seg[:, None] + np.arange(_MEN_CHUNK)[None, :]).ravel()
+        keep = pos <= L
+        pos, vals = pos[keep], vals[keep]
+        if vals.min() >= 0.0:
+            continue
+        negative = True
+        W = _men_witnesses(pos, vals, u, d, tol)
+        if W.size == 0:
+            continue
+        pool.append(W)
+        if _men_radius(W, np.array([u]), d, tol)[1].max() > accept:
+            return W, False, False
+    if not pool:
+        return np.empty(0), not negative, True
+    W = np.concatenate(pool)
+    r = _men_radius(W, np.array([u]), d, tol)[1][:, 0]
+    return W[np.argsort(-r)[:_MEN_WITNESSES]], False, True
 
 
 def _round_up(x: float, digits: int) -> float:
@@ -465,8 +534,8 @@ def men_min_base_search(context_length: int, head_dim: int = 128, start: float =
     d = _min_d(head_dim)
     tol = _men_tol(L, d)
     u = math.log(validate_base(start))
-    W = np.empty(0)
-    r_ref = 0.0
+    W = W_old = np.empty(0)
+    r_ref = r_full = 0.0  # radius at the last refresh; best radius of recent scans of all of B
     h = 1e-3
     steps = fulls = 0
     uncertified = 0.0
@@ -478,14 +547,26 @@ def men_min_base_search(context_length: int, head_dim: int = 128, start: float =
         else:
             rad = np.zeros(_MEN_BATCH)
         steps += 1
-        if rad[0] <= r_ref / 16.0:  # the witnesses no longer carry the walk: evaluate all of B
-            fulls += 1
-            B = men_B_prefix(L, math.exp(u), d)
-            if B.min() >= 0.0:
-                break
-            W = _men_witnesses(B, u, d, tol)
+        if rad[0] <= r_ref / 4.0:  # the witnesses no longer carry the walk: look for new ones
+            W = np.empty(0)
+            if W_old.size:  # first near the old witnesses (the negative dips drift slowly with the base)
+                starts = np.unique(np.clip(W_old.astype(np.int64) - 64, 0, L))
+                pos, B = _men_B_windows(starts, L, math.exp(u), d)
+                order = np.argsort(pos)
+                pos, B = pos[order], B[order]
+                W = _men_witnesses(pos, B, u, d, tol)
+                if W.size and _men_radius(W, uu[:1], d, tol)[1].max() <= r_ref / 32.0:
+                    W = np.empty(0)
+            if W.size == 0:  # then everywhere in B(0..L), top down (also the feasibility test)
+                fulls += 1
+                W, feasible, complete = _men_scan(L, u, d, tol, r_full / 4.0 if r_full else math.inf)
+                if feasible:
+                    break
+                if complete and W.size:
+                    r_full = float(_men_radius(W, uu[:1], d, tol)[1].max())
+            W_old = W
             rad = _men_radius(W, uu, d, tol)[1].max(axis=0) if W.size else np.zeros(_MEN_BATCH)
-            if rad[0] <= 0.0:  # min B within float error of 0: cross without a certificate
+            if rad[0] < _MEN_FLOOR:  # min B within float error of 0: cross without a certificate
                 u += _MEN_FLOOR
                 uncertified += _MEN_FLOOR
                 W, r_ref = np.empty(0), 0.0
@@ -530,3 +611,265 @@ def men_min_base_table(context_lengths: Any, head_dim: int = 128) -> "pd.DataFra
     rows = [asdict(men_min_base_search(L, head_dim)) for L in Ls]
     cols = ["context_length", "min_base"] + [c for c in rows[0] if c not in ("context_length", "min_base")]
     return pd.DataFrame(rows)[cols]
+
+
+# ---------------------------------------------------------------------------------------------
+# Men et al.: checks against the paper, and the data behind the bounds figures
+
+
+def men_feasibility(L: int, base: float, d: int = 128) -> dict[str, Any]:
+    """Whether ``B(m) >= 0`` for all ``m`` in ``0..L`` at ``base``: ``feasible``, ``min_B`` and where
+    (``argmin_m``), and the first ``m`` with ``B(m) < 0`` (``first_negative_m``, None if feasible)."""
+    B = men_B_prefix(validate_context_length(L), base, d)
+    neg = np.nonzero(B < 0.0)[0]
+    j = int(np.argmin(B))
+    return {
+        "feasible": bool(neg.size == 0),
+        "min_B": float(B[j]),
+        "argmin_m": j,
+        "first_negative_m": int(neg[0]) if neg.size else None,
+        "negative_count": int(neg.size),
+    }
+
+
+def men_method_thetas(spec: dict[str, Any], d: int = 128) -> dict[str, NDArray[np.float64]]:
+    """Frequencies of Men et al.'s Method 1 and Method 2 (both free of out-of-distribution angles),
+    from the published spec (``config/published_values.yaml`` ``men2024.methods``):
+    Method 1 ``theta_i = base1 ** (-2i/d)``; Method 2 ``theta_i = base2 ** (-2i/d) / s`` for
+    ``i >= k`` and ``(base2 * s ** (d / (2k))) ** (-2i/d)`` for ``i < k`` (``s`` = scale, ``k`` = split
+    index; the paper writes ``8^(128/88)`` for d = 128, k = 44)."""
+    d = validate_head_dim(d)
+    i = np.arange(d // 2, dtype=np.float64)
+    b1 = float(spec["method1_base"])
+    m2 = spec["method2"]
+    b2, sc, k = float(m2["base"]), float(m2["scale"]), int(m2["split_index"])
+    t2 = np.where(i >= k, b2 ** (-2.0 * i / d) / sc, (b2 * sc ** (d / (2.0 * k))) ** (-2.0 * i / d))
+    return {"method1": b1 ** (-2.0 * i / d), "method2": t2}
+
+
+def men_negative_counts(spec: dict[str, Any], d: int = 128) -> "pd.DataFrame":
+    """Number of ``m`` in ``0..L`` with ``B(m) < 0`` for each method and context length of the
+    published check (columns ``method, context_length, negative_count, paper_count, first_negative_m``)."""
+    import pandas as pd
+
+    thetas = men_method_thetas(spec, d)
+    rows = []
+    for method, counts in spec["negative_count"].items():
+        for L, paper in counts.items():
+            B = men_B_prefix_theta(int(L), thetas[method])
+            neg = np.nonzero(B < 0.0)[0]
+            rows.append(
+                dict(
+                    method=method,
+                    context_length=int(L),
+                    negative_count=int(neg.size),
+                    paper_count=int(paper),
+                    first_negative_m=int(neg[0]) if neg.size else None,
+                    min_B=float(B.min()),
+                )
+            )
+    df = pd.DataFrame(rows)
+    df["first_negative_m"] = df["first_negative_m"].astype("Int64")
+    return df
+
+
+def power_law_fit(x: Any, y: Any) -> dict[str, float]:
+    """Least-squares fit of ``y = a x^b`` in log-log space: ``a``, ``b`` and the largest relative
+    deviation of the fit from the data (``max_rel_dev``)."""
+    lx, ly = np.log(np.asarray(x, dtype=np.float64)), np.log(np.asarray(y, dtype=np.float64))
+    if lx.size < 2:
+        raise InputError("a power-law fit needs at least two points")
+    b, la = np.polyfit(lx, ly, 1)
+    fit = la + b * lx
+    return {"a": float(math.exp(la)), "b": float(b), "max_rel_dev": float(np.max(np.abs(np.expm1(ly - fit)))), "points": int(lx.size)}
+
+
+def _printed_tolerance(value: float, sig: int = 2) -> float:
+    """Relative half-unit of the last printed digit of ``value`` printed with ``sig`` digits."""
+    e = math.floor(math.log10(abs(value)))
+    return 0.5 * 10.0 ** (e - sig + 1) / abs(value)
+
+
+def men_compare(table: "pd.DataFrame", published: dict[str, Any], d: int = 128) -> "pd.DataFrame":
+    """Our minimum bases beside Men et al.'s printed table and Su's brute-force values, with the
+    facts that explain each difference: is the published base feasible (``B >= 0`` for all
+    ``m <= L``) and, if not, the first ``m`` where ``B < 0``. Columns per context length ``L``:
+    ``ours, men, men_rel_diff, men_matches_printed`` (ours rounds to the paper's printed digits),
+    ``men_feasible, men_min_B, men_first_negative_m``, the same for ``su``, and ``verdict_men``,
+    ``verdict_su`` in {match, not the infimum, not the infimum, itself infeasible, below the infimum}.
+    A published base above ours can be infeasible because feasible windows are narrow (~1e-5 relative
+    at L = 1M): rounding any feasible base to two digits almost always lands outside its window."""
+    import pandas as pd
+
+    rows = []
+    sources = {"men": published["men2024"]["min_base_table"], "su": published["su2024"]["min_base_table"]}
+    for L, ours in zip(table["context_length"], table["min_base"]):
+        L = int(L)
+        row: dict[str, Any] = dict(context_length=L, ours=float(ours))
+        for key, tab in sources.items():
+            pub = tab.get(L)
+            if pub is None:
+                row.update({f"{key}": None, f"{key}_rel_diff": None, f"{key}_matches_printed": None,
+                            f"{key}_feasible": None, f"{key}_min_B": None, f"{key}_first_negative_m": None,
+                            f"verdict_{key}": None})
+                continue
+            pub = float(pub)
+            f = men_feasibility(L, pub, d)
+            match = abs(ours - pub) <= _printed_tolerance(pub) * pub
+            if match:
+                verdict = "match"
+            elif pub > ours:
+                verdict = "not the infimum" if f["feasible"] else "not the infimum, itself infeasible"
+            else:
+                verdict = "below the infimum"  # every base below the infimum is infeasible
+            row.update({key: pub, f"{key}_rel_diff": (ours - pub) / pub, f"{key}_matches_printed": bool(match),
+                        f"{key}_feasible": f["feasible"], f"{key}_min_B": f["min_B"],
+                        f"{key}_first_negative_m": f["first_negative_m"], f"verdict_{key}": verdict})
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    for c in ("men_first_negative_m", "su_first_negative_m"):
+        df[c] = df[c].astype("Int64")
+    return df
+
+
+def men_scorecard(
+    compare: "pd.DataFrame", fit: dict[str, Any], counts: "pd.DataFrame", published: dict[str, Any]
+) -> list[Any]:
+    """Scorecard rows (analysis.scorecard.ScoreRow) for the Men et al. table, Su's values, the
+    power-law fit and the Method 1/2 negative counts."""
+    from analysis.scorecard import ScoreRow
+
+    men, su = published["men2024"], published["su2024"]
+    rows = []
+    for key, src in (("men", men), ("su", su)):
+        for r in compare.itertuples(index=False):
+            pub = getattr(r, key)
+            if pub is None or (isinstance(pub, float) and math.isnan(pub)):
+                continue
+            L = int(r.context_length)
+            tol = _printed_tolerance(pub)
+            v = getattr(r, f"verdict_{key}")
+            if v == "match":
+                why = "ours rounds to the printed value"
+            elif v == "not the infimum":
+                why = f"the printed base is feasible (min B = {getattr(r, key + '_min_B'):.3g}) but a smaller base is too: not the infimum"
+            elif v == "not the infimum, itself infeasible":
+                why = ("a smaller base is feasible, and the printed base itself fails: B(m) < 0 first at m = "
+                       f"{getattr(r, key + '_first_negative_m')}")
+            else:
+                why = f"the printed base is below the infimum: B(m) < 0 first at m = {getattr(r, key + '_first_negative_m')}"
+            who = "Men et al. table" if key == "men" else "Su brute force"
+            rows.append(ScoreRow(
+                "bounds", f"{who}: min base, L = {L}", src["citation"], float(pub), float(r.ours), tol,
+                "reproduced" if v == "match" else "differs", why + f" (tolerance: half a unit of the printed digit, {tol:.1%})",
+            ))
+    ours_fit = fit["ours"]
+    for k in ("a", "b"):
+        rows.append(ScoreRow.compare(
+            "bounds", f"power-law fit base = a L^b: {k}", men["citation"], float(men["fit"][k]), float(ours_fit[k]), 0.05,
+            reason="" if abs(ours_fit[k] - float(men["fit"][k])) <= 0.05 * abs(float(men["fit"][k]))
+            else f"our fit is to the exact infima over {ours_fit['points']} lengths; the paper fits its own table",
+        ))
+    for r in counts.itertuples(index=False):
+        ok = int(r.negative_count) == int(r.paper_count)
+        rows.append(ScoreRow(
+            "bounds", f"{r.method}: number of m <= {r.context_length} with B(m) < 0", men["citation"],
+            int(r.paper_count), int(r.negative_count), 0.0, "reproduced" if ok else "differs",
+            "exact count" if ok else "count differs",
+        ))
+    return rows
+
+
+def downsample_minmax(x: Any, y: Any, buckets: int, log: bool = False) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Reduce a long curve to at most ``2 * buckets + 2`` points that keep its envelope: in each
+    bucket of ``x`` (equal widths, in ``log x`` if ``log``) the points of smallest and largest ``y``,
+    plus the first and last point; returned sorted by ``x``."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.size <= 2 * buckets + 2:
+        return x, y
+    key = np.log(x) if log else x
+    edges = np.linspace(key[0], key[-1], buckets + 1)
+    b = np.clip(np.searchsorted(edges, key, side="right") - 1, 0, buckets - 1)
+    starts = np.searchsorted(b, np.arange(buckets))  # x sorted -> buckets contiguous
+    keep = {0, x.size - 1}
+    for j in range(buckets):
+        lo = starts[j]
+        hi = starts[j + 1] if j + 1 < buckets else x.size
+        if hi > lo:
+            seg = y[lo:hi]
+            keep.add(lo + int(np.argmin(seg)))
+            keep.add(lo + int(np.argmax(seg)))
+    idx = np.array(sorted(keep))
+    return x[idx], y[idx]
+
+
+def collision_horizon_curve(base: float, d: int, max_position: int, buckets: int = 1000) -> "pd.DataFrame":
+    """Similarity between positions 0 and ``p`` (``p = 0..max_position``, tokens) for RoPE with
+    ``base`` and ``d`` rotary dims: the lowest-frequency oscillator ``cos(p theta_min)`` (exact
+    ``theta_min``) and the mean over the ``d/2`` pairs ``B(p) / (d/2)`` (the cosine similarity of a
+    constant vector with itself rotated by ``p``). Long series are reduced by
+    :func:`downsample_minmax`. Columns: ``position, series, similarity``."""
+    import pandas as pd
+
+    d = _min_d(d)
+    base = validate_base(base)
+    p = np.arange(int(max_position) + 1, dtype=np.float64)
+    low = np.cos(p * rope.theta_min_exact(base, d))
+    mean = men_B_prefix(int(max_position), base, d) / (d // 2)
+    parts = []
+    for name, yy in (("lowest-frequency pair", low), (f"mean over {d // 2} pairs", mean)):
+        xs, ys = downsample_minmax(p, yy, buckets)
+        parts.append(pd.DataFrame({"position": xs, "series": name, "similarity": ys}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def men_B_curves(bases: Any, d: int, max_position: int, buckets: int = 500) -> tuple["pd.DataFrame", "pd.DataFrame"]:
+    """``B(m)`` for ``m = 1..max_position`` for each base (min/max-downsampled on a log ``m`` axis)
+    and each base's first zero crossing (first ``m`` with ``B(m) < 0``, None if none up to
+    ``max_position``). Returns ``(curves[base, m, B], crossings[base, first_negative_m, B_at])``."""
+    import pandas as pd
+
+    d = _min_d(d)
+    curves, cross = [], []
+    for b in bases:
+        b = validate_base(b)
+        B = men_B_prefix(int(max_position), b, d)
+        m = np.arange(B.size, dtype=np.float64)
+        xs, ys = downsample_minmax(m[1:], B[1:], buckets, log=True)
+        curves.append(pd.DataFrame({"base": b, "m": xs, "B": ys}))
+        neg = np.nonzero(B < 0.0)[0]
+        cross.append({"base": b, "first_negative_m": int(neg[0]) if neg.size else None,
+                      "B_at": float(B[neg[0]]) if neg.size else None})
+    cr = pd.DataFrame(cross)
+    cr["first_negative_m"] = cr["first_negative_m"].astype("Int64")
+    return pd.concat(curves, ignore_index=True), cr
+
+
+def goldilocks_curves(phase_grid: "pd.DataFrame", men_table: "pd.DataFrame", wall_dtypes: Any) -> "pd.DataFrame":
+    """Long table for the Goldilocks figure: lower bounds (DC = depth with N = 1, and depth for each
+    N of the grid; paper and exact forms) and Men et al.'s bound against context length, and the
+    precision walls of ``wall_dtypes`` (constant in ``L``). Columns: ``curve, kind, form,
+    context_length, base``; ``kind`` in {lower bound, Men et al., precision wall}."""
+    import pandas as pd
+
+    g = phase_grid
+    parts = []
+    lower = g[g["bound"].isin(["dc_stability", "depth_compounded"])].copy()
+    lower["curve"] = "DC/depth, N = " + lower["layers"].astype(str)
+    lower = lower.drop_duplicates(["curve", "form", "context_length"])
+    parts.append(pd.DataFrame({"curve": lower["curve"], "kind": "lower bound", "form": lower["form"],
+                               "context_length": lower["context_length"].astype(float), "base": lower["base"]}))
+    parts.append(pd.DataFrame({"curve": "Men et al. B(m) >= 0", "kind": "Men et al.", "form": "exact",
+                               "context_length": men_table["context_length"].astype(float), "base": men_table["min_base"]}))
+    Ls = [float(lower["context_length"].min()), float(lower["context_length"].max())]
+    for dt in wall_dtypes:
+        name = f"precision_wall:{canonical_dtype(dt)}"
+        w = g[g["bound"] == name]
+        if w.empty:
+            raise InputError(f"precision wall of {dt} is not in the phase-bound grid (add it to bounds.dtypes)")
+        for r in w.itertuples(index=False):
+            for L in Ls:
+                parts.append(pd.DataFrame([{"curve": f"precision wall {canonical_dtype(dt)}", "kind": "precision wall",
+                                            "form": r.form, "context_length": L, "base": r.base}]))
+    return pd.concat(parts, ignore_index=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -35,10 +36,17 @@ def _number(kind: type, name: str):
 
 
 def _int_list(s: str) -> list[int]:
-    try:
-        out = [int(float(x)) for x in s.split(",") if x.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"context lengths must be comma-separated integers, got {s!r}") from None
+    out = []
+    for x in (t.strip() for t in s.split(",")):
+        if not x:
+            continue
+        try:
+            v = float(x)
+        except ValueError:
+            v = math.nan
+        if not (math.isfinite(v) and v.is_integer()):
+            raise argparse.ArgumentTypeError(f"context lengths must be comma-separated integers, got {x!r}")
+        out.append(int(v))
     if not out:
         raise argparse.ArgumentTypeError("context lengths must not be empty")
     return out
@@ -56,6 +64,9 @@ def _cmd_bounds(a: argparse.Namespace) -> int:
 
 
 def _cmd_men_table(a: argparse.Namespace) -> int:
+    import os
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads: small matrices, 1 thread is faster
     from analysis import bounds
 
     df = bounds.men_min_base_table(a.context_lengths, a.head_dim)
