@@ -6,6 +6,7 @@ Errors name the offending key as a dotted path (``bounds.epsilon``), never a dee
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,34 @@ import yaml
 
 from analysis.errors import ConfigError
 
-__all__ = ["ROOT", "SCHEMA", "load_yaml", "validate", "load_config"]
+__all__ = ["ROOT", "SCHEMA", "parse_yaml", "load_yaml", "validate", "load_config"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader reading YAML 1.2 floats: ``1.6e4`` is a number, not the string PyYAML's YAML 1.1
+    rules make of it (they require a dot and a signed exponent)."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse YAML text with :class:`_Loader` (YAML 1.2 floats)."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
 
 
 def load_yaml(path: str | os.PathLike[str]) -> Any:
@@ -26,7 +51,7 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
     if not p.is_file():
         raise ConfigError(f"config file not found: {p}")
     try:
-        return yaml.safe_load(p.read_text())
+        return parse_yaml(p.read_text())
     except yaml.YAMLError as e:
         raise ConfigError(f"{p}: invalid YAML: {str(e).splitlines()[0]}") from None
 
