@@ -36,3 +36,24 @@ def smoke_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def smoke_results(smoke_workdir: Path) -> Path:
     """The results folder of the smoke run."""
     return smoke_workdir / "results"
+
+
+def save_tiny_gemma(out: Path, seed: int = 0) -> Path:
+    """Save a 2-layer byte-level (vocab 256) GemmaForCausalLM with save_pretrained into ``out``
+    (config.json + model.safetensors), randomly initialised with ``seed``; returns ``out``."""
+    import torch
+    import transformers
+
+    torch.manual_seed(seed)
+    cfg = transformers.GemmaConfig(
+        vocab_size=256,
+        hidden_size=32,
+        intermediate_size=48,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=1,
+        head_dim=16,
+        max_position_embeddings=512,
+    )
+    transformers.GemmaForCausalLM(cfg).save_pretrained(out)
+    return out

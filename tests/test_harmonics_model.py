@@ -10,6 +10,7 @@ import pytest
 from analysis import harmonics as h
 from analysis.config import ROOT
 from analysis.errors import InputError
+from tests.conftest import save_tiny_gemma
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
@@ -18,20 +19,7 @@ transformers = pytest.importorskip("transformers")
 @pytest.fixture(scope="module")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer byte-level GemmaForCausalLM saved with save_pretrained (config.json + model.safetensors)."""
-    torch.manual_seed(0)
-    cfg = transformers.GemmaConfig(
-        vocab_size=256,
-        hidden_size=32,
-        intermediate_size=48,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        num_key_value_heads=1,
-        head_dim=16,
-        max_position_embeddings=512,
-    )
-    model = transformers.GemmaForCausalLM(cfg)
-    out = tmp_path_factory.mktemp("tiny_gemma")
-    model.save_pretrained(out)
+    out = save_tiny_gemma(tmp_path_factory.mktemp("tiny_gemma"))
     assert (out / "model.safetensors").is_file() and (out / "config.json").is_file()
     return out
 

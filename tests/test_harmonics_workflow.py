@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis.scorecard import COLUMNS, VERDICTS
+from tests.conftest import save_tiny_gemma
 from tests.qmd import execute_qmd
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,20 +44,7 @@ def test_smoke_outputs_and_page(smoke_results):
 
 @pytest.mark.slow
 def test_real_model_rule_and_page(tmp_path):
-    torch = pytest.importorskip("torch")
-    transformers = pytest.importorskip("transformers")
-    torch.manual_seed(0)
-    cfg = transformers.GemmaConfig(
-        vocab_size=256,
-        hidden_size=32,
-        intermediate_size=48,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        num_key_value_heads=1,
-        head_dim=16,
-        max_position_embeddings=512,
-    )
-    transformers.GemmaForCausalLM(cfg).save_pretrained(tmp_path / "results" / "probes" / "models" / "tiny")
+    save_tiny_gemma(tmp_path / "results" / "probes" / "models" / "tiny")
     extra = tmp_path / "variant.yaml"
     extra.write_text("probes:\n  subject_variant: tiny\n")
     cmd = [
