@@ -10,6 +10,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 _CELL = re.compile(r"^```\{python[^}]*\}[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
+_INLINE = re.compile(r"`\{python\}\s+(.+?)`")
+_INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
 
 
 def python_cells(qmd: str | Path) -> list[str]:
@@ -17,13 +19,39 @@ def python_cells(qmd: str | Path) -> list[str]:
     return [m.group(1) for m in _CELL.finditer(Path(qmd).read_text())]
 
 
+def page_text(qmd: str | Path) -> str:
+    """A page's source with ``{{< include >}}`` shortcodes expanded (relative to the page)."""
+    qmd = Path(qmd)
+    text = qmd.read_text()
+    return _INCLUDE.sub(lambda m: page_text((qmd.parent / m.group(1)).resolve()), text)
+
+
+def _inline_cell(expr: str) -> str:
+    return f"_inline = ({expr})\nassert _inline is not None, {expr!r}\nprint(_inline)"
+
+
+def page_code(qmd: str | Path) -> list[str]:
+    """The page's code in document order: each Python cell, and each inline `{python} expr` as a
+    cell that evaluates it (Quarto evaluates inline code in the same kernel, after earlier cells)."""
+    text = page_text(qmd)
+    code: list[str] = []
+    pos = 0
+    for m in _CELL.finditer(text):
+        code += [_inline_cell(e) for e in _INLINE.findall(text[pos : m.start()])]
+        code.append(m.group(1))
+        pos = m.end()
+    code += [_inline_cell(e) for e in _INLINE.findall(text[pos:])]
+    return code
+
+
 def execute_qmd(qmd: str | Path, results_dir: str | Path, timeout: int = 300):
-    """Run all Python cells of ``qmd`` in a fresh kernel against ``results_dir``; returns the
-    executed notebook (raises nbclient's CellExecutionError on the first failing cell)."""
+    """Run all Python code of ``qmd`` (cells and inline expressions, in document order) in a fresh
+    kernel against ``results_dir``; returns the executed notebook (raises nbclient's
+    CellExecutionError on the first failing cell or inline expression)."""
     import nbformat
     from nbclient import NotebookClient
 
-    cells = python_cells(qmd)
+    cells = page_code(qmd)
     nb = nbformat.v4.new_notebook()
     setup = (
         "import os, sys\n"

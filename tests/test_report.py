@@ -25,7 +25,7 @@ from analysis.scorecard import (
 )
 from analysis.results import write_table
 from analysis.version import build_info, footer_text, package_version, pdf_stem, recorded_environment, sidecars
-from tests.qmd import execute_qmd
+from tests.qmd import _CELL, execute_qmd, page_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = rk.quarto_pages()
@@ -33,40 +33,11 @@ CHAPTER_ORDER = [
     "index.qmd", "report/scorecard.qmd", "report/bounds.qmd", "report/case_study.qmd",
     "report/precision.qmd", "report/probes.qmd", "report/harmonics.qmd", "report/changelog.qmd",
 ]
-_CELL = re.compile(r"^```\{python[^}]*\}[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
-_INLINE = re.compile(r"`\{python\}\s+(.+?)`")
-_INCLUDE = re.compile(r"\{\{<\s*include\s+(\S+)\s*>\}\}")
 _CROSSREF_PREFIXES = ("fig-", "tbl-", "sec-", "eq-", "lst-", "thm-", "lem-", "def-", "cor-", "prp-", "exm-", "exr-")
 
 
 # ------------------------------------------------------------------------------------------------
 # helpers
-
-def page_text(qmd: Path) -> str:
-    """A page's source with ``{{< include >}}`` shortcodes expanded (relative to the page)."""
-    text = qmd.read_text()
-    return _INCLUDE.sub(lambda m: page_text((qmd.parent / m.group(1)).resolve()), text)
-
-
-def page_code(qmd: Path) -> list[str]:
-    """The page's code in document order: each Python cell, and each inline `{python} expr` as a
-    cell that evaluates it (Quarto evaluates inline code in the same kernel, after earlier cells)."""
-    text = page_text(qmd)
-    code, pos = [], 0
-    for m in _CELL.finditer(text):
-        code += [f"_inline = ({e})\nassert _inline is not None, {e!r}\nprint(_inline)" for e in _INLINE.findall(text[pos:m.start()])]
-        code.append(m.group(1))
-        pos = m.end()
-    code += [f"_inline = ({e})\nassert _inline is not None, {e!r}\nprint(_inline)" for e in _INLINE.findall(text[pos:])]
-    return code
-
-
-def execute_page(qmd: Path, results: Path, tmp: Path):
-    """Execute all of a page's code (cells and inline expressions) in a Jupyter kernel."""
-    runnable = tmp / f"{qmd.stem}.exec.qmd"
-    runnable.write_text("".join(f"```{{python}}\n{c.rstrip()}\n```\n\n" for c in page_code(qmd)))
-    return execute_qmd(runnable, results)
-
 
 def prose(text: str) -> str:
     """A page's text without code cells, inline code and YAML front matter (for citations)."""
@@ -231,7 +202,7 @@ def test_page_executes_against_smoke_results(page, smoke_results, tmp_path):
     qmd = ROOT / page
     if not qmd.is_file():
         pytest.fail(f"{page} is listed in _quarto.yml but does not exist (its chapter is not merged yet?)")
-    execute_page(qmd, smoke_results, tmp_path)
+    execute_qmd(qmd, smoke_results)
 
 
 @pytest.mark.slow
@@ -239,14 +210,14 @@ def test_scorecard_and_changelog_pages_show_every_row(smoke_results, tmp_path):
     results = tmp_path / "results"
     shutil.copytree(smoke_results, results)
     df = synthetic_scorecard(results)
-    nb = execute_page(ROOT / "report" / "scorecard.qmd", results, tmp_path)
+    nb = execute_qmd(ROOT / "report" / "scorecard.qmd", results)
     out = stream_text(nb)
     for item in df["item"]:
         assert item in out
     assert "needs Gemma 2B training \\| 8192-token sequences" in out  # pipes escaped in the table
     assert "-25.00%" in out and "+0.23%" in out  # relative differences shown, signed
     assert "Made by rule [`report_scorecard`](../workflow/rules/report.smk)" in out
-    execute_page(ROOT / "report" / "changelog.qmd", results, tmp_path)
+    execute_qmd(ROOT / "report" / "changelog.qmd", results)
 
 
 # ------------------------------------------------------------------------------------------------
