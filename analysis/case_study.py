@@ -89,7 +89,7 @@ DEFAULTS: dict[str, Any] = {
     "form": "exact",
     "very_stable_margin": 10.0,
     "men_scan_chunk": 65536,
-    "men_max_context": 262144,
+    "men_max_context": 1048576,
 }
 
 
@@ -294,7 +294,7 @@ def _men_min_base(L: int, d: int) -> float:
 
 def men_searched(L: int, max_context: int) -> bool:
     """Whether Men et al.'s minimum base is searched for context ``L``: the certified search of the
-    bounds module takes minutes at 1e5 tokens and grows faster than ``L``, so contexts above
+    bounds module takes about a minute at 1M tokens (d = 128) and grows with ``L``, so contexts above
     ``max_context`` (0: no limit) are left out (NaN, with a note) and only the cheap ``B(m)`` check
     on the model's own frequencies is made there."""
     return int(max_context) <= 0 or int(L) <= int(max_context)
