@@ -65,15 +65,22 @@ def prop31_chart(df: pd.DataFrame) -> Any:
     )
 
 
+def _attention_map_encoding() -> tuple[Any, ...]:
+    """x = key, y = query, colour = attention weight in [0, 1]: the encoding of every attention map."""
+    return (
+        alt.X("key:O", title="key position", axis=alt.Axis(labels=False, ticks=False)),
+        alt.Y("query:O", title="query position", axis=alt.Axis(labels=False, ticks=False)),
+        alt.Color("weight:Q", scale=alt.Scale(scheme="viridis", domain=[0, 1]), title="attention"),
+    )
+
+
 def positional_heads_chart(df: pd.DataFrame) -> Any:
     """Attention maps of the diagonal and previous-token heads built from the highest frequency."""
     return (
         alt.Chart(df)
         .mark_rect()
         .encode(
-            alt.X("key:O", title="key position", axis=alt.Axis(labels=False, ticks=False)),
-            alt.Y("query:O", title="query position", axis=alt.Axis(labels=False, ticks=False)),
-            alt.Color("weight:Q", scale=alt.Scale(scheme="viridis", domain=[0, 1]), title="attention"),
+            *_attention_map_encoding(),
             alt.Row("head:N", title=None),
             alt.Column("logit_scale:O", title="|q| |k| (logit scale)"),
         )
@@ -167,9 +174,7 @@ def attention_examples_chart(ex: pd.DataFrame, model_name: str) -> Any:
         alt.Chart(ex)
         .mark_rect()
         .encode(
-            alt.X("key:O", title="key position", axis=alt.Axis(labels=False, ticks=False)),
-            alt.Y("query:O", title="query position", axis=alt.Axis(labels=False, ticks=False)),
-            alt.Color("weight:Q", scale=alt.Scale(scheme="viridis", domain=[0, 1]), title="attention"),
+            *_attention_map_encoding(),
             alt.Column("title:N", title=None),
         )
         .properties(
