@@ -210,12 +210,12 @@ def _module_functions(mod: str, names: list[str], stem: str | None) -> list[str]
     return out
 
 
-def _script_functions(script: Path, stem: str | None = None, figure: bool = False) -> list[str]:
+def _script_functions(script: Path, stem: str | None = None, figure: bool = False, output_key: str | None = None) -> list[str]:
     """``analysis.<module>.<function>`` used by a rule's script (plumbing modules left out): names
     imported ``from analysis.<module> import f`` and calls ``alias.f(`` of modules imported ``from
     analysis import <module> [as alias]``. For a figure, only the chart function(s) of that figure
-    when they can be told apart (a ``"<stem>": alias.f(`` entry, a name containing the stem, or
-    the chart modules' functions)."""
+    when they can be told apart (a ``"<stem>": alias.f(`` entry, a call on the line that writes the
+    rule's named output ``output_key``, a name containing the stem, or the chart modules' functions)."""
     if not script.is_file():
         return []
     text = script.read_text()
@@ -242,6 +242,11 @@ def _script_functions(script: Path, stem: str | None = None, figure: bool = Fals
     if figure and stem:
         keyed = [f"analysis.{aliases[a]}.{f}" for a, f in
                  re.findall(rf"[\"']{re.escape(stem)}[\"']\s*:\s*(\w+)\.(\w+)\s*\(", text) if a in aliases]
+        if output_key:
+            for line in text.splitlines():
+                if re.search(rf"\.{re.escape(output_key)}\b|\[[\"']{re.escape(output_key)}[\"']\]", line):
+                    keyed += [f"analysis.{aliases[a]}.{f}" for a, f in re.findall(r"(?<![\w.])(\w+)\.(\w+)\s*\(", line)
+                              if a in aliases and aliases[a] not in _PLUMBING]
         named = [f for f in funcs if stem.lower() in f.rsplit(".", 1)[1].lower()]
         charts = [f for f in funcs if f.split(".")[1].startswith("charts")]
         for pick in (keyed, [f for f in named if f in charts], named, charts):
@@ -291,7 +296,13 @@ def provenance_info(stage: str, name: str) -> dict[str, Any]:
         m = re.search(r"script:\s*\n?\s*[\"']([^\"']+)[\"']", body or "")
         if m:
             script = (smk.parent / m.group(1)).resolve()
-    functions = rec.get("function") or (_script_functions(script, stem, figure) if script else [])
+        keys = re.findall(rf"^\s*(\w+)\s*=([^\n]*[\"'/]{re.escape(stem)}[\"'.][^\n]*)", _section(body or "", "output"), re.M)
+        if figure:  # the named output holding the figure, not its data table
+            keys.sort(key=lambda kv: "fig" not in kv[1])
+        output_key = keys[0][0] if keys else None
+    else:
+        output_key = None
+    functions = rec.get("function") or (_script_functions(script, stem, figure, output_key) if script else [])
     if isinstance(functions, str):
         functions = [functions]
     keys = rec.get("config_keys") or [f"{stage}.{k}" for k in sorted((rec.get("config") or {}).keys())]

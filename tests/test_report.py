@@ -261,6 +261,7 @@ def test_figure_notes_name_the_figure_rule_and_chart(smoke_results, monkeypatch)
         ("precision", "collisions"): ("precision_figures", ["analysis.charts_precision.collisions_chart"]),
         ("probes", "figure2"): ("probes_figures", ["analysis.charts_probes.figure2_chart"]),
         ("bounds", "goldilocks"): ("bounds_figures", ["analysis.charts_bounds.goldilocks_chart"]),
+        ("bounds", "men_B_curves"): ("bounds_figures", ["analysis.charts_bounds.men_B_chart"]),
         ("harmonics", "real_spectra"): ("harmonics_real_model", ["analysis.charts_harmonics.real_spectra_chart"]),
         ("probes", "synthetic/prop32.csv"): ("probes_synthetic", None),
         ("precision", "collisions.csv"): ("precision_collisions", ["analysis.precision.collision_sweep", "analysis.precision.device_record", "analysis.precision.pick_device"]),
