@@ -192,7 +192,8 @@ def float_divs(text: str) -> list[tuple[str, str, str]]:
 
 
 def test_float_divs_reads_label_content_and_last_paragraph():
-    text = "::: {#fig-a}\n\n```{python}\nx = 1\n\ny = 2\n```\n\nFirst.\n\nThe caption `{python} rk.provenance_note(\"s\", \"n\")`\n:::\n"
+    text = ("::: {#fig-a}\n\n```{python}\nx = 1\n\ny = 2\n```\n\nFirst.\n\n"
+            "The caption `{python} rk.provenance_note(\"s\", \"n\")`\n:::\n")
     [(label, content, caption)] = float_divs(text)
     assert label == "fig-a" and "x = 1" in content
     assert caption == 'The caption `{python} rk.provenance_note("s", "n")`'
@@ -230,7 +231,8 @@ def test_chapter_figures_and_tables_are_captioned_divs(page):
         if label.startswith("fig-"):
             fig = re.search(r"rk\.figure\(\s*\"(\w+)\",\s*\"([\w/]+)\"", content)
             assert fig, f"{page}: {label} shows no rk.figure"
-            assert f'rk.provenance_note("{fig.group(1)}", "{fig.group(2)}")' in caption, f"{page}: {label} note names another result"
+            note = f'rk.provenance_note("{fig.group(1)}", "{fig.group(2)}")'
+            assert note in caption, f"{page}: the note of {label} names another result than its figure"
 
 
 def _page_notes() -> list[tuple[str, str, str]]:
@@ -264,7 +266,8 @@ def test_figure_notes_name_the_figure_rule_and_chart(smoke_results, monkeypatch)
         ("bounds", "men_B_curves"): ("bounds_figures", ["analysis.charts_bounds.men_B_chart"]),
         ("harmonics", "real_spectra"): ("harmonics_real_model", ["analysis.charts_harmonics.real_spectra_chart"]),
         ("probes", "synthetic/prop32.csv"): ("probes_synthetic", None),
-        ("precision", "collisions.csv"): ("precision_collisions", ["analysis.precision.collision_sweep", "analysis.precision.device_record", "analysis.precision.pick_device"]),
+        ("precision", "collisions.csv"): ("precision_collisions", [
+            "analysis.precision.collision_sweep", "analysis.precision.device_record", "analysis.precision.pick_device"]),
     }
     for (stage, name), (rule, funcs) in cases.items():
         if not (smoke_results / stage / (f"figures/{name}.vl.json" if "." not in name else name)).exists():
