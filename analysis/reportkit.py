@@ -152,32 +152,124 @@ def fmt(x: float, digits: int = 3) -> str:
 # provenance of a figure or table: which rule, analysis function and config keys made it
 
 def _rule_blocks(smk_text: str) -> list[tuple[str, str]]:
-    """``(rule name, rule body)`` of every rule of a .smk file."""
-    starts = [(m.start(), m.group(1)) for m in re.finditer(r"^(?:rule|checkpoint)\s+(\w+)\s*:", smk_text, re.M)]
+    """``(rule name, rule body)`` of every rule of a .smk file, rules nested in an ``if`` included."""
+    lines = smk_text.splitlines(keepends=True)
     out = []
-    for i, (pos, name) in enumerate(starts):
-        end = starts[i + 1][0] if i + 1 < len(starts) else len(smk_text)
-        body = smk_text[pos:end]
-        nxt = re.search(r"^\S", body.split("\n", 1)[1] if "\n" in body else "", re.M)  # end of indented block
-        if nxt:
-            body = body[: len(body.split("\n", 1)[0]) + 1 + nxt.start()]
-        out.append((name, body))
+    for i, line in enumerate(lines):
+        m = re.match(r"^([ \t]*)(?:rule|checkpoint)\s+(\w+)\s*:", line)
+        if not m:
+            continue
+        indent = len(m.group(1).expandtabs())
+        body = [line]
+        for nxt in lines[i + 1 :]:
+            if nxt.strip() and len(nxt) - len(nxt.lstrip()) <= indent and not nxt.lstrip().startswith("#"):
+                break  # first line indented no deeper than the rule: the rule's block has ended
+            body.append(nxt)
+        out.append((m.group(2), "".join(body)))
     return out
 
 
-def _script_functions(script: Path) -> list[str]:
-    """``analysis.<module>.<function>`` imported by a rule's script (plumbing modules left out)."""
+def _section(body: str, key: str) -> str:
+    """The ``key:`` section (``output``, ``input``, ...) of a rule body; empty if it has none."""
+    m = re.search(rf"^([ \t]+){key}\s*:[^\n]*\n?", body, re.M)
+    if not m:
+        return ""
+    indent = len(m.group(1))
+    rest = body[m.start():].splitlines(keepends=True)
+    sec = [rest[0]]
+    for line in rest[1:]:
+        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+            break
+        sec.append(line)
+    return "".join(sec)
+
+
+def _constants_naming(smk_text: str, stem: str) -> list[str]:
+    """Top-level constants of a .smk file whose value names ``stem`` (``PRECISION_FIGURES = [...]``)."""
+    names = []
+    for m in re.finditer(r"^([A-Z][A-Z0-9_]*)\s*=\s*(.*?)(?=^\S)", smk_text + "\nX", re.M | re.S):
+        if re.search(rf"[\"']{re.escape(stem)}[\"']", m.group(2)):
+            names.append(m.group(1))
+    return names
+
+
+def _module_functions(mod: str, names: list[str], stem: str | None) -> list[str]:
+    """``analysis.<mod>.<name>`` for each name; an upper-case registry (``CHARTS = {"name": ...}``)
+    is resolved to the functions its entry for ``stem`` names."""
+    out = []
+    src_path = ROOT / "analysis" / f"{mod}.py"
+    src = src_path.read_text() if src_path.is_file() else ""
+    defined = set(re.findall(r"^def\s+(\w+)", src, re.M))
+    for n in names:
+        if n.isupper() and stem:
+            m = re.search(rf"[\"']{re.escape(stem)}[\"']\s*:\s*([^\n]*)", src)
+            hits = [f for f in re.findall(r"\b([A-Za-z_]\w*)\b", m.group(1)) if f in defined] if m else []
+            out += [f"analysis.{mod}.{f}" for f in hits]
+        elif not n.isupper():  # a constant (``TABLES``) is not a function
+            out.append(f"analysis.{mod}.{n}")
+    return out
+
+
+def _script_functions(script: Path, stem: str | None = None, figure: bool = False, output_key: str | None = None) -> list[str]:
+    """``analysis.<module>.<function>`` used by a rule's script (plumbing modules left out): names
+    imported ``from analysis.<module> import f`` and calls ``alias.f(`` of modules imported ``from
+    analysis import <module> [as alias]``. For a figure, only the chart function(s) of that figure
+    when they can be told apart (a ``"<stem>": alias.f(`` entry, a call on the line that writes the
+    rule's named output ``output_key``, a name containing the stem, or the chart modules' functions)."""
     if not script.is_file():
         return []
-    funcs = []
-    for mod, names in re.findall(r"^from\s+analysis\.(\w+)\s+import\s+(\([^)]*\)|[^\n]+)", script.read_text(), re.M):
+    text = script.read_text()
+    funcs: list[str] = []
+    for mod, names in re.findall(r"^from\s+analysis\.(\w+)\s+import\s+(\([^)]*\)|[^\n]+)", text, re.M):
         if mod in _PLUMBING:
             continue
+        ns = [n.split(" as ")[0].strip() for n in re.sub(r"#[^\n]*", "", names).strip("()").split(",")]
+        funcs += _module_functions(mod, [n for n in ns if n], stem if figure else None)
+    aliases: dict[str, str] = {}
+    for names in re.findall(r"^from\s+analysis\s+import\s+(\([^)]*\)|[^\n]+)", text, re.M):
         for n in re.sub(r"#[^\n]*", "", names).strip("()").split(","):
-            n = n.split(" as ")[0].strip()
-            if n:
-                funcs.append(f"analysis.{mod}.{n}")
+            parts = n.split(" as ")
+            if parts[0].strip():
+                aliases[(parts[1] if len(parts) > 1 else parts[0]).strip()] = parts[0].strip()
+    for mod, alias in re.findall(r"^import\s+analysis\.(\w+)\s+as\s+(\w+)", text, re.M):
+        aliases[alias] = mod
+    for alias, mod in aliases.items():
+        if mod in _PLUMBING:
+            continue
+        for f in re.findall(rf"(?<![\w.]){re.escape(alias)}\.([A-Za-z_]\w*)\s*\(", text):
+            funcs.append(f"analysis.{mod}.{f}")
+    funcs = list(dict.fromkeys(funcs))
+    if figure and stem:
+        keyed = [f"analysis.{aliases[a]}.{f}" for a, f in
+                 re.findall(rf"[\"']{re.escape(stem)}[\"']\s*:\s*(\w+)\.(\w+)\s*\(", text) if a in aliases]
+        if output_key:
+            for line in text.splitlines():
+                if re.search(rf"\.{re.escape(output_key)}\b|\[[\"']{re.escape(output_key)}[\"']\]", line):
+                    keyed += [f"analysis.{aliases[a]}.{f}" for a, f in re.findall(r"(?<![\w.])(\w+)\.(\w+)\s*\(", line)
+                              if a in aliases and aliases[a] not in _PLUMBING]
+        named = [f for f in funcs if stem.lower() in f.rsplit(".", 1)[1].lower()]
+        charts = [f for f in funcs if f.split(".")[1].startswith("charts")]
+        for pick in (keyed, [f for f in named if f in charts], named, charts):
+            if pick:
+                return list(dict.fromkeys(pick))
     return funcs
+
+
+def _find_rule(smk_text: str, stem: str, figure: bool, rule: str | None) -> tuple[str | None, str | None]:
+    """``(rule, body)`` of the rule whose output names ``stem`` (directly or through a constant such
+    as ``PRECISION_FIGURES``); for a figure a rule writing figures is preferred over one writing a
+    table of the same stem."""
+    consts = _constants_naming(smk_text, stem)
+    cands = []
+    for rname, body in _rule_blocks(smk_text):
+        if rule is not None and rname != rule:
+            continue
+        out = _section(body, "output") or body
+        if re.search(rf"[\"'/]{re.escape(stem)}[\"'.]", out) or any(re.search(rf"\b{c}\b", out) for c in consts):
+            cands.append((rname, body, out))
+    if figure:
+        cands.sort(key=lambda c: not re.search(r"figures|\bfig\(|_fig\(", c[2]))  # stable: figure-writing rules first
+    return (cands[0][0], cands[0][1]) if cands else (rule, None)
 
 
 def provenance_info(stage: str, name: str) -> dict[str, Any]:
@@ -185,25 +277,32 @@ def provenance_info(stage: str, name: str) -> dict[str, Any]:
     ``workflow/rules/<stage>.smk``), its script, the analysis functions the script calls, the config
     keys of the stage (from the result's sidecar), the commit and device recorded in the sidecar.
 
-    ``name`` is a file name (``phase_bounds.parquet``) or a figure name (``goldilocks``). Fields a
-    sidecar states explicitly (``rule``, ``function``, ``config_keys``) win over what is inferred.
+    ``name`` is a file name (``phase_bounds.parquet``, ``synthetic/prop32.csv``) or a figure name
+    (``goldilocks``, or ``figures/goldilocks``). Fields a sidecar states explicitly (``rule``,
+    ``function``, ``config_keys``) win over what is inferred.
     """
+    if name.startswith("figures/"):
+        name = name[len("figures/"):].removesuffix(".vl.json")
     fig_vl = f"figures/{name}.vl.json"
-    target = fig_vl if (results_dir() / stage / fig_vl).exists() and not (results_dir() / stage / name).exists() else name
+    figure = (results_dir() / stage / fig_vl).exists() and not (results_dir() / stage / name).exists()
+    target = fig_vl if figure else name
     rec = provenance(stage, target)
     smk = ROOT / "workflow" / "rules" / f"{stage}.smk"
     rule = rec.get("rule")
     script: Path | None = None
+    stem = name.split("/")[-1]
     if smk.is_file():
-        stem = name.split("/")[-1]
-        for rname, body in _rule_blocks(smk.read_text()):
-            if re.search(rf"[\"'/]{re.escape(stem)}[\"'.]", body) and (rule is None or rname == rule):
-                rule = rname
-                m = re.search(r"script:\s*\n?\s*[\"']([^\"']+)[\"']", body)
-                if m:
-                    script = (smk.parent / m.group(1)).resolve()
-                break
-    functions = rec.get("function") or (_script_functions(script) if script else [])
+        rule, body = _find_rule(smk.read_text(), stem, figure, rule)
+        m = re.search(r"script:\s*\n?\s*[\"']([^\"']+)[\"']", body or "")
+        if m:
+            script = (smk.parent / m.group(1)).resolve()
+        keys = re.findall(rf"^\s*(\w+)\s*=([^\n]*[\"'/]{re.escape(stem)}[\"'.][^\n]*)", _section(body or "", "output"), re.M)
+        if figure:  # the named output holding the figure, not its data table
+            keys.sort(key=lambda kv: "fig" not in kv[1])
+        output_key = keys[0][0] if keys else None
+    else:
+        output_key = None
+    functions = rec.get("function") or (_script_functions(script, stem, figure, output_key) if script else [])
     if isinstance(functions, str):
         functions = [functions]
     keys = rec.get("config_keys") or [f"{stage}.{k}" for k in sorted((rec.get("config") or {}).keys())]

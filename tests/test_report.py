@@ -175,12 +175,108 @@ def test_labels_are_unique_across_pages():
     assert not dup, f"labels defined more than once in the book: {dup}"
 
 
+_FLOAT_DIV = re.compile(r"^(:{3,})[ \t]*\{#((?:fig|tbl)-[\w-]+)[^}\n]*\}[ \t]*\n(.*?)^\1[ \t]*$", re.S | re.M)
+_NOTE_CALL = re.compile(r"rk\.provenance_note\(\s*[\"']([\w]+)[\"']\s*,\s*[\"']([^\"']+)[\"']\s*\)")
+CHAPTERS = ["report/bounds.qmd", "report/case_study.qmd", "report/precision.qmd", "report/probes.qmd", "report/harmonics.qmd"]
+
+
+def float_divs(text: str) -> list[tuple[str, str, str]]:
+    """``(label, content, caption)`` of every ``::: {#fig-...}`` / ``::: {#tbl-...}`` cross-reference
+    div; the caption is the div's last paragraph (code cells do not count), as Quarto reads it."""
+    out = []
+    for m in _FLOAT_DIV.finditer(text):
+        content = m.group(3)
+        paras = [p.strip() for p in re.split(r"\n[ \t]*\n", _CELL.sub("", content)) if p.strip()]
+        out.append((m.group(2), content, paras[-1] if paras else ""))
+    return out
+
+
+def test_float_divs_reads_label_content_and_last_paragraph():
+    text = ("::: {#fig-a}\n\n```{python}\nx = 1\n\ny = 2\n```\n\nFirst.\n\n"
+            "The caption `{python} rk.provenance_note(\"s\", \"n\")`\n:::\n")
+    [(label, content, caption)] = float_divs(text)
+    assert label == "fig-a" and "x = 1" in content
+    assert caption == 'The caption `{python} rk.provenance_note("s", "n")`'
+
+
 def test_labelled_cells_have_captions():
     for qmd in existing_pages():
-        for cell in _CELL.findall(page_text(qmd)):
+        text = page_text(qmd)
+        for cell in _CELL.findall(text):
             m = re.search(r"^#\|\s*label:\s*(fig|tbl)-([\w-]+)", cell, re.M)
             if m:
                 assert re.search(rf"^#\|\s*{m.group(1)}-cap:", cell, re.M), f"{qmd.name}: {m.group(1)}-{m.group(2)} has no {m.group(1)}-cap"
+        for label, content, caption in float_divs(text):
+            assert content.strip(), f"{qmd.name}: {label} is empty"
+            assert caption and not caption.startswith("```"), f"{qmd.name}: {label} has no caption paragraph"
+            assert "rk.provenance_note(" in caption, f"{qmd.name}: the caption of {label} has no provenance note"
+            assert re.sub(r"`[^`]*`", "", caption).strip(), f"{qmd.name}: the caption of {label} is only the note"
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_figures_and_tables_are_captioned_divs(page):
+    """Every figure and table of a chapter is a cross-reference div whose caption names its
+    provenance: no cell carries a fig-/tbl- label, every rk.figure and table cell sits in a div."""
+    text = page_text(ROOT / page)
+    bare = re.findall(r"^#\|\s*label:\s*((?:fig|tbl)-[\w-]+)", text, re.M) + re.findall(r"^#\|\s*(?:fig|tbl)-cap:", text, re.M)
+    assert not bare, f"{page}: cells still labelled/captioned with cell options: {bare}"
+    divs = float_divs(text)
+    assert divs, f"{page} has no figure or table divs"
+    inside = "".join(content for _, content, _ in divs)
+    for cell in _CELL.findall(text):
+        if re.search(r"rk\.figure\(", cell):
+            assert cell in inside, f"{page}: a figure cell is outside a #fig- div:\n{cell}"
+    for label, content, caption in divs:
+        assert len(_CELL.findall(content)) == 1, f"{page}: {label} should hold exactly one code cell"
+        if label.startswith("fig-"):
+            fig = re.search(r"rk\.figure\(\s*\"(\w+)\",\s*\"([\w/]+)\"", content)
+            assert fig, f"{page}: {label} shows no rk.figure"
+            note = f'rk.provenance_note("{fig.group(1)}", "{fig.group(2)}")'
+            assert note in caption, f"{page}: the note of {label} names another result than its figure"
+
+
+def _page_notes() -> list[tuple[str, str, str]]:
+    return sorted({(qmd.name, *m) for qmd in existing_pages() for m in _NOTE_CALL.findall(page_text(qmd))})
+
+
+def test_every_provenance_note_resolves_rule_and_function(smoke_results, monkeypatch):
+    monkeypatch.setenv("ROPE_BOUNDS_RESULTS", str(smoke_results))
+    monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
+    notes = _page_notes()
+    assert {p for p, _, _ in notes} >= {Path(c).name for c in CHAPTERS}
+    for page, stage, name in notes:
+        info = rk.provenance_info(stage, name)
+        rules = dict(rk._rule_blocks((ROOT / info["rule_file"]).read_text()))
+        assert info["rule"] in rules, f"{page}: no rule found for {stage}/{name}"
+        assert info["functions"], f"{page}: no analysis function found for {stage}/{name} (rule {info['rule']})"
+        for f in info["functions"]:
+            mod, fn = f.rsplit(".", 1)
+            assert hasattr(__import__(mod, fromlist=[fn]), fn), f"{page}: {stage}/{name}: {f} does not exist"
+        note = rk.provenance_note(stage, name)
+        assert "rule unknown" not in note and "no analysis function recorded" not in note, note
+
+
+def test_figure_notes_name_the_figure_rule_and_chart(smoke_results, monkeypatch):
+    monkeypatch.setenv("ROPE_BOUNDS_RESULTS", str(smoke_results))
+    cases = {
+        ("precision", "distinct_fraction"): ("precision_figures", ["analysis.charts_precision.distinct_chart"]),
+        ("precision", "collisions"): ("precision_figures", ["analysis.charts_precision.collisions_chart"]),
+        ("probes", "figure2"): ("probes_figures", ["analysis.charts_probes.figure2_chart"]),
+        ("bounds", "goldilocks"): ("bounds_figures", ["analysis.charts_bounds.goldilocks_chart"]),
+        ("bounds", "men_B_curves"): ("bounds_figures", ["analysis.charts_bounds.men_B_chart"]),
+        ("harmonics", "real_spectra"): ("harmonics_real_model", ["analysis.charts_harmonics.real_spectra_chart"]),
+        ("probes", "synthetic/prop32.csv"): ("probes_synthetic", None),
+        ("precision", "collisions.csv"): ("precision_collisions", [
+            "analysis.precision.collision_sweep", "analysis.precision.device_record", "analysis.precision.pick_device"]),
+    }
+    for (stage, name), (rule, funcs) in cases.items():
+        if not (smoke_results / stage / (f"figures/{name}.vl.json" if "." not in name else name)).exists():
+            continue
+        info = rk.provenance_info(stage, name)
+        assert info["rule"] == rule, (stage, name, info)
+        if funcs is not None:
+            assert info["functions"] == funcs, (stage, name, info)
+    assert rk.provenance_info("precision", "figures/distinct_fraction")["rule"] == "precision_figures"
 
 
 def test_every_citation_is_in_references_bib():
