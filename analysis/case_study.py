@@ -594,7 +594,7 @@ def scorecard_rows(table: pd.DataFrame) -> list[Any]:
         if r.paper_label == "unconfirmed":
             reason = (
                 "the paper's label for this model is unconfirmed "
-                "(seeds 000/001 give only the qualitative outcome)"
+                "(the summaries available to us give only the qualitative outcome)"
             )
             paper: str | None = None
         else:

@@ -824,7 +824,7 @@ def _bad_window(name: str) -> str:
 # ----------------------------------------------------------------------------------------------
 # Stage-level computations (config section ``harmonics`` in, tables out) and the scorecard.
 
-SOURCE = "Ruscio & Silvestri, Beyond position (arXiv 2410.18067), seed 002"
+SOURCE = "Ruscio & Silvestri, Beyond position (arXiv 2410.18067)"
 
 
 def synthetic_results(cfg: Mapping[str, Any]) -> dict[str, Any]:
