@@ -109,8 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--context-length", "-L", type=_number(float, "context length"), default=None)
     c.add_argument("--dtype", default=None, help="training dtype (default: the config's torch_dtype)")
     c.add_argument(
-        "--men-max-context", type=_number(int, "men max context"), default=32768,
-        help="search Men et al.'s minimum base only up to this context (minutes beyond ~1e5 tokens); 0: no limit",
+        "--men-max-context", type=_number(int, "men max context"), default=1_048_576,
+        help="search Men et al.'s minimum base only up to this context (about a minute at 1M tokens, d = 128); 0: no limit",
     )
     c.set_defaults(func=_cmd_classify)
     return p
