@@ -90,43 +90,38 @@ def positional_heads_chart(df: pd.DataFrame) -> Any:
     )
 
 
-def freq_norms_layers_chart(norms: pd.DataFrame, model_name: str) -> Any:
-    """Paper Figure 3: mean chunk 2-norm by layer and frequency (mean over heads), q and k."""
-    d = norms[norms.stage == "pre"].groupby(["kind", "layer", "freq_index"], as_index=False)["norm"].mean()
+def _freq_norm_heatmap(d: pd.DataFrame, y: Any, width: int, height: int, title: str) -> Any:
+    """Mean chunk 2-norm (colour) by frequency (x) and ``y``, queries and keys side by side."""
+    d = d.copy()
     d["kind"] = d["kind"].map({"q": "queries", "k": "keys"})
     return (
         alt.Chart(d)
         .mark_rect()
         .encode(
             alt.X("freq_index:O", title="frequency index (0 = highest)"),
-            alt.Y("layer:O", title="layer", sort="descending"),
+            y,
             alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title="mean 2-norm"),
             alt.Column("kind:N", title=None, sort=["queries", "keys"]),
         )
-        .properties(
-            width=260,
-            height=160,
-            title=f"2-norm of 2-D q/k chunks per frequency, mean over heads ({model_name})",
-        )
+        .properties(width=width, height=height, title=title)
+    )
+
+
+def freq_norms_layers_chart(norms: pd.DataFrame, model_name: str) -> Any:
+    """Paper Figure 3: mean chunk 2-norm by layer and frequency (mean over heads), q and k."""
+    d = norms[norms.stage == "pre"].groupby(["kind", "layer", "freq_index"], as_index=False)["norm"].mean()
+    return _freq_norm_heatmap(
+        d, alt.Y("layer:O", title="layer", sort="descending"), 260, 160,
+        f"2-norm of 2-D q/k chunks per frequency, mean over heads ({model_name})",
     )
 
 
 def freq_norms_heads_chart(norms: pd.DataFrame, model_name: str, layer: int = 0) -> Any:
     """Paper Figure 4: mean chunk 2-norm by head and frequency in one layer, q and k."""
-    d = norms[(norms.stage == "pre") & (norms.layer == layer)].copy()
-    d["kind"] = d["kind"].map({"q": "queries", "k": "keys"})
-    return (
-        alt.Chart(d)
-        .mark_rect()
-        .encode(
-            alt.X("freq_index:O", title="frequency index (0 = highest)"),
-            alt.Y("head:O", title="head"),
-            alt.Color("norm:Q", scale=alt.Scale(scheme="viridis"), title="mean 2-norm"),
-            alt.Column("kind:N", title=None, sort=["queries", "keys"]),
-        )
-        .properties(
-            width=260, height=120, title=f"2-norm per frequency for each head of layer {layer} ({model_name})"
-        )
+    d = norms[(norms.stage == "pre") & (norms.layer == layer)]
+    return _freq_norm_heatmap(
+        d, alt.Y("head:O", title="head"), 260, 120,
+        f"2-norm per frequency for each head of layer {layer} ({model_name})",
     )
 
 

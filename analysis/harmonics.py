@@ -1090,39 +1090,30 @@ def scorecard_rows(
         )
     )
     if real is None:
-        rows.append(
-            ScoreRow(
-                ch,
-                "harmonics in a trained model's FFN activations",
-                SOURCE,
-                "harmonics appear",
-                None,
-                None,
-                "not reproducible offline",
-                "the subject model (probes stage) is not configured in this run: no trained activations",
-            )
-        )
+        ours, tol, verdict = None, None, "not reproducible offline"
+        reason = "the subject model (probes stage) is not configured in this run: no trained activations"
     else:
-        thr = float(cfg["real_model"]["line_ratio_threshold"])
+        tol = float(cfg["real_model"]["line_ratio_threshold"])
         ratios = {k: v for k, v in real["line_power_ratio"].items() if k != "-1"}
         best = max(ratios.values()) if ratios else math.nan
-        ok = math.isfinite(best) and best >= thr
-        rows.append(
-            ScoreRow(
-                ch,
-                "harmonics in a trained model's FFN activations",
-                SOURCE,
-                "harmonics appear",
-                f"max line power ratio over layers {best:.3g} "
-                f"(embedding control {real['line_power_ratio'].get('-1', math.nan):.3g})",
-                thr,
-                "reproduced" if ok else "differs",
-                f"power at the model's RoPE lines stays below {thr:g}x the mean spectrum over a text "
-                "(RoPE rotates only q/k: the FFN input carries no direct RoPE rotation)"
-                if not ok
-                else f"power at the model's RoPE lines exceeds {thr:g}x the mean spectrum",
-            )
+        ok = math.isfinite(best) and best >= tol
+        ours = (
+            f"max line power ratio over layers {best:.3g} "
+            f"(embedding control {real['line_power_ratio'].get('-1', math.nan):.3g})"
         )
+        verdict = "reproduced" if ok else "differs"
+        reason = (
+            f"power at the model's RoPE lines exceeds {tol:g}x the mean spectrum"
+            if ok
+            else f"power at the model's RoPE lines stays below {tol:g}x the mean spectrum over a text "
+            "(RoPE rotates only q/k: the FFN input carries no direct RoPE rotation)"
+        )
+    rows.append(
+        ScoreRow(
+            ch, "harmonics in a trained model's FFN activations", SOURCE, "harmonics appear", ours, tol,
+            verdict, reason,
+        )
+    )
     rows.append(
         ScoreRow(
             ch,
