@@ -4,8 +4,8 @@ import sys
 
 sys.path.insert(0, workflow.basedir)  # analysis/ importable without installation
 
-from analysis.config import validate
-from analysis.errors import ConfigError
+from analysis.core.config import validate
+from analysis.core.errors import ConfigError
 
 
 configfile: os.path.join(workflow.basedir, "config", "config.yaml")

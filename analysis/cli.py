@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from analysis.errors import InputError
+from analysis.core.errors import InputError
 
 __all__ = ["main", "build_parser"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 from analysis import case_study as cs
-from analysis.rope import inv_freq
+from analysis.core.rope import inv_freq
 
 
 def _time(fn, repeat: int = 3) -> float:

@@ -12,8 +12,8 @@ import time
 import numpy as np
 import torch
 
-from analysis.config import ROOT, load_config
-from analysis.train import _loss, build_model, variant_spec
+from analysis.core.config import ROOT, load_config
+from analysis.probes.train import _loss, build_model, variant_spec
 
 
 def main(threads: int = 2, steps: int = 10) -> None:

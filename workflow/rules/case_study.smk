@@ -4,7 +4,7 @@
 import os
 
 from analysis.case_study import load_models, men_pairs
-from analysis.errors import InputError
+from analysis.core.errors import InputError
 
 CASE_CFG = config["case_study"]
 CASE_MODELS = CASE_CFG["models_file"]

@@ -4,8 +4,8 @@
 # - a rule's `params:` carry only its own stage's config section, so that editing one stage's
 #   settings reruns that stage alone (Snakemake's params rerun trigger);
 # - each stage appends its final outputs to ALL_TARGETS.
-from analysis.figures import FIGURE_SUFFIXES
-from analysis.provenance import sidecar_path
+from analysis.core.figures import FIGURE_SUFFIXES
+from analysis.core.provenance import sidecar_path
 
 RESULTS = config["results_dir"].rstrip("/")
 LOGS = config["logs_dir"].rstrip("/")
@@ -34,3 +34,77 @@ def log_path(stage, rule):
 
 def bench_path(stage, rule):
     return f"{LOGS}/benchmarks/{stage}/{rule}.tsv"
+
+
+# --------------------------------------------------------------------------------------------
+# The stage contract (workflow/README.md). Every rule of every stage has this shape:
+#
+#     rule bounds_phase_grid:
+#         """One line on what the rule computes."""
+#         input:
+#             code=stage_code("bounds"),              # editing the stage's analysis code reruns it
+#         output:
+#             table=result("bounds", "phase_bounds.parquet", caption="phase_bounds"),
+#             figure=figure_files("bounds", "goldilocks"),
+#         params:
+#             settings=settings("physics.head_dim", "bounds.epsilon"),   # the keys the script reads
+#         log: log_path("bounds", "bounds_phase_grid")
+#         benchmark: bench_path("bounds", "bounds_phase_grid")
+#         script: "../scripts/bounds_phase_grid.py"
+#
+# and its script is `with Adapter(snakemake) as a: a.table(a.call(fn, ...), "table")`.
+# Sidecars (`<file>.provenance.json`) are written by the adapter beside each result, never declared.
+
+import os
+
+from analysis.core.figures import FIGURE_SUFFIXES as _FIGURE_SUFFIXES
+
+
+def _dig(key):
+    node = config
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise ValueError(f"settings(): config key {key!r} does not exist")
+        node = node[part]
+    return node
+
+
+def settings(*keys):
+    """``{dotted key: value}`` of the config keys a rule's script reads (its only config input)."""
+    return {k: _dig(k) for k in keys}
+
+
+def caption_file(stage, name):
+    """Caption of result/figure ``name`` of ``stage`` for `snakemake --report`, generated from the
+    one caption source report/captions/<stage>.yaml by rule report_captions."""
+    return f"{RESULTS}/report/captions/{stage}/{name}.rst"
+
+
+def result(stage, name, caption=None, category=None):
+    """Path of result ``name`` of ``stage`` for a named ``output:``; with ``caption`` it is also
+    shown in `snakemake --report` with that caption (a key of report/captions/<stage>.yaml)."""
+    path = res(stage, name)
+    if caption is None:
+        return path
+    return report(path, caption=os.path.abspath(caption_file(stage, caption)), category=category or stage)
+
+
+def figure_files(stage, name):
+    """The renderings of figure ``name`` (Vega-Lite JSON first, SVG, PNG, standalone HTML) for one
+    named output; the SVG is the one `snakemake --report` shows, with the figure's caption."""
+    stem = f"{RESULTS}/{stage}/figures/{name}"
+    cap = os.path.abspath(caption_file(stage, name))
+    return [report(stem + s, caption=cap, category=stage) if s == ".svg" else stem + s for s in _FIGURE_SUFFIXES]
+
+
+def stage_code(*parts):
+    """The analysis source files a rule depends on: every .py of analysis/<part>/ (a package) or
+    analysis/<part> (one file), so that editing the science reruns exactly the results it feeds."""
+    out = []
+    for part in parts:
+        p = os.path.join(workflow.basedir, "analysis", part)
+        if os.path.isdir(p):
+            out += sorted(os.path.join(p, f) for f in os.listdir(p) if f.endswith(".py"))
+        else:
+            out.append(p)
+    return out

@@ -2,7 +2,7 @@
 # Synthetic spectra, Fourier-series predictions, the phase-alignment sweep, the scorecard and, when the
 # probes stage's subject model is configured, the spectra of its real MLP activations.
 
-from analysis.config import ROOT as HARMONICS_ROOT
+from analysis.core.config import ROOT as HARMONICS_ROOT
 
 HARMONICS_CFG = config["harmonics"]
 HARMONICS_VARIANT = config.get("probes", {}).get("subject_variant")

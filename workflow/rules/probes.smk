@@ -2,7 +2,7 @@
 # seed 004). Training is one cached job per variant (the `variant` wildcard): rebuilding figures or the
 # report never retrains, and editing the synthetic or probe settings does not touch the models.
 
-from analysis.config import ROOT as PROBES_ROOT
+from analysis.core.config import ROOT as PROBES_ROOT
 
 PROBES_CFG = config["probes"]
 PROBES_TRAIN_CFG = PROBES_CFG["train"]

@@ -6,8 +6,8 @@
 import os
 import shutil
 
-from analysis.reportkit import quarto_pages
-from analysis.version import pdf_stem
+from analysis.report.reportkit import quarto_pages
+from analysis.report.version import pdf_stem
 
 REPORT_CFG = config["report"]
 QUARTO = shutil.which("quarto")

@@ -5,11 +5,12 @@ import math
 
 import pandas as pd
 
-from analysis import bounds, charts_bounds
-from analysis.figures import save_chart
-from analysis.logs import log_to
-from analysis.results import read_table, write_table
-from analysis.scorecard import published
+from analysis import bounds
+from analysis.bounds import charts as charts_bounds
+from analysis.core.figures import save_chart
+from analysis.core.logs import log_to
+from analysis.core.results import read_table, write_table
+from analysis.core.scorecard import published
 
 cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 out = snakemake.output  # noqa: F821

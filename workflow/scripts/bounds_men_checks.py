@@ -2,9 +2,9 @@
 stage's scorecard -> results/bounds/{men_compare.{parquet,csv}, men_fit.json, men_methods.csv, scorecard.csv}."""
 
 from analysis import bounds
-from analysis.logs import log_to
-from analysis.results import read_table, write_json, write_table
-from analysis.scorecard import published, rows_to_frame
+from analysis.core.logs import log_to
+from analysis.core.results import read_table, write_json, write_table
+from analysis.core.scorecard import published, rows_to_frame
 
 cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 out = snakemake.output  # noqa: F821

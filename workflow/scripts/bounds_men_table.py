@@ -8,8 +8,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from tqdm import tqdm  # noqa: E402
 
 from analysis.bounds import men_min_base_table  # noqa: E402
-from analysis.logs import log_to  # noqa: E402
-from analysis.results import write_table  # noqa: E402
+from analysis.core.logs import log_to  # noqa: E402
+from analysis.core.results import write_table  # noqa: E402
 
 cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 with log_to(snakemake.log[0]) as log:  # noqa: F821

@@ -1,8 +1,8 @@
 """Adapter: phase-modulation bound grid -> results/bounds/phase_bounds.{parquet,csv}."""
 
 from analysis.bounds import phase_bound_grid
-from analysis.logs import log_to
-from analysis.results import write_table
+from analysis.core.logs import log_to
+from analysis.core.results import write_table
 
 cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 with log_to(snakemake.log[0]) as log:  # noqa: F821

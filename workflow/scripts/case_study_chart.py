@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from analysis.charts_case_study import goldilocks_models_chart
-from analysis.figures import save_chart
-from analysis.logs import log_to
-from analysis.results import read_table
+from analysis.case_study.charts import goldilocks_models_chart
+from analysis.core.figures import save_chart
+from analysis.core.logs import log_to
+from analysis.core.results import read_table
 
 cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 with log_to(snakemake.log[0]) as log:  # noqa: F821

@@ -1,8 +1,8 @@
 """Adapter: Men et al.'s minimum base for the pair (L, d) of the wildcards -> results/case_study/men/L{L}_d{d}.json."""
 
 from analysis.case_study import men_bound
-from analysis.logs import log_to
-from analysis.results import write_json
+from analysis.core.logs import log_to
+from analysis.core.results import write_json
 
 wc = snakemake.wildcards  # noqa: F821 (injected by Snakemake)
 with log_to(snakemake.log[0]) as log:  # noqa: F821

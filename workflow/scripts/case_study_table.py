@@ -6,9 +6,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.case_study import case_study_table, load_models, scorecard_rows, to_latex, to_markdown
-from analysis.logs import log_to
-from analysis.results import write_table, write_text
-from analysis.scorecard import rows_to_frame
+from analysis.core.logs import log_to
+from analysis.core.results import write_table, write_text
+from analysis.core.scorecard import rows_to_frame
 
 cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 out = snakemake.output  # noqa: F821

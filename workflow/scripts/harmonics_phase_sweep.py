@@ -1,8 +1,8 @@
 """Adapter: phase-alignment sweep -> results/harmonics/phase_sweep.csv."""
 
 from analysis.harmonics import sweep_results, sweep_summary
-from analysis.logs import log_to
-from analysis.results import write_json, write_table
+from analysis.core.logs import log_to
+from analysis.core.results import write_json, write_table
 
 cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 with log_to(snakemake.log[0]) as log:  # noqa: F821

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from analysis import charts_harmonics as ch
-from analysis.figures import save_chart
+from analysis.harmonics import charts as ch
+from analysis.core.figures import save_chart
 from analysis.harmonics import decimate_spectrum, real_model_spectra
-from analysis.logs import log_to
-from analysis.results import write_json, write_table
+from analysis.core.logs import log_to
+from analysis.core.results import write_json, write_table
 
 cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 rm = cfg["real_model"]

@@ -3,9 +3,9 @@
 import json
 
 from analysis.harmonics import scorecard_rows
-from analysis.logs import log_to
-from analysis.results import read_table, write_table
-from analysis.scorecard import rows_to_frame
+from analysis.core.logs import log_to
+from analysis.core.results import read_table, write_table
+from analysis.core.scorecard import rows_to_frame
 
 cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 inp = snakemake.input  # noqa: F821

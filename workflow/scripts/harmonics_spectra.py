@@ -1,8 +1,8 @@
 """Adapter: synthetic spectra, harmonics and intermodulation -> results/harmonics/*."""
 
 from analysis.harmonics import synthetic_results
-from analysis.logs import log_to
-from analysis.results import write_json, write_table
+from analysis.core.logs import log_to
+from analysis.core.results import write_json, write_table
 
 cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 out = snakemake.output  # noqa: F821

@@ -1,9 +1,9 @@
 """Adapter: walls, Wang et al. claims, scorecard and all-device tables -> results/precision/."""
 
-from analysis.logs import log_to
+from analysis.core.logs import log_to
 from analysis.precision import TABLES, combine_devices, measured_walls, precision_scorecard, wang_claims
-from analysis.results import read_table, write_table
-from analysis.scorecard import published
+from analysis.core.results import read_table, write_table
+from analysis.core.scorecard import published
 
 cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 inp, out = snakemake.input, snakemake.output  # noqa: F821

@@ -1,8 +1,8 @@
 """Adapter: RoPE throughput per format -> results/precision/throughput.csv."""
 
-from analysis.logs import log_to
+from analysis.core.logs import log_to
 from analysis.precision import device_record, pick_device, throughput_sweep
-from analysis.results import write_table
+from analysis.core.results import write_table
 
 cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 with log_to(snakemake.log[0]) as log:  # noqa: F821

@@ -1,8 +1,8 @@
 """Adapter: the training corpus (standard-library files, split, sha256) -> results/probes/corpus.json."""
 
-from analysis.logs import log_to
-from analysis.results import write_json
-from analysis.train import stdlib_corpus
+from analysis.core.logs import log_to
+from analysis.core.results import write_json
+from analysis.probes.train import stdlib_corpus
 
 smk = snakemake  # noqa: F821 (injected by Snakemake)
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from analysis import charts_probes as ch
-from analysis.figures import save_chart
-from analysis.logs import log_to
+from analysis.probes import charts as ch
+from analysis.core.figures import save_chart
+from analysis.core.logs import log_to
 
 smk = snakemake  # noqa: F821 (injected by Snakemake)
 

@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from analysis import probes
-from analysis.config import ROOT
-from analysis.logs import log_to
-from analysis.results import write_json, write_table
+from analysis.core.config import ROOT
+from analysis.core.logs import log_to
+from analysis.core.results import write_json, write_table
 
 smk = snakemake  # noqa: F821 (injected by Snakemake)
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import probes
-from analysis.errors import InputError
-from analysis.logs import log_to
-from analysis.results import write_json, write_table
-from analysis.scorecard import published, rows_to_frame
-from analysis.train import prope_table
+from analysis.core.errors import InputError
+from analysis.core.logs import log_to
+from analysis.core.results import write_json, write_table
+from analysis.core.scorecard import published, rows_to_frame
+from analysis.probes.train import prope_table
 
 smk = snakemake  # noqa: F821 (injected by Snakemake)
 

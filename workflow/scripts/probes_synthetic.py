@@ -1,8 +1,8 @@
 """Adapter: synthetic RoPE results (Figure 2, Props 3.1/3.2, positional heads) -> results/probes/synthetic/."""
 
-from analysis import synthetic as syn
-from analysis.logs import log_to
-from analysis.results import write_json, write_table
+from analysis.probes import synthetic as syn
+from analysis.core.logs import log_to
+from analysis.core.results import write_json, write_table
 
 smk = snakemake  # noqa: F821 (injected by Snakemake)
 

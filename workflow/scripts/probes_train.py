@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from analysis.logs import log_to
-from analysis.results import write_json
-from analysis.train import stdlib_corpus, train_variant
+from analysis.core.logs import log_to
+from analysis.core.results import write_json
+from analysis.probes.train import stdlib_corpus, train_variant
 
 smk = snakemake  # noqa: F821 (injected by Snakemake)
 

@@ -1,7 +1,7 @@
 """Adapter: render the Quarto book (website + versioned Typst PDF) against this run's results."""
 
-from analysis.logs import log_to
-from analysis.quarto import render_book
+from analysis.core.logs import log_to
+from analysis.report.quarto import render_book
 
 cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 with log_to(snakemake.log[0]) as log:  # noqa: F821

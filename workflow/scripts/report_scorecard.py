@@ -1,8 +1,8 @@
 """Adapter: every stage's scorecard.csv -> results/report/scorecard.{csv,parquet}."""
 
-from analysis.logs import log_to
-from analysis.results import write_table
-from analysis.scorecard import concat_scorecards, verdict_counts
+from analysis.core.logs import log_to
+from analysis.core.results import write_table
+from analysis.core.scorecard import concat_scorecards, verdict_counts
 
 cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
 with log_to(snakemake.log[0]) as log:  # noqa: F821

@@ -1,0 +1,3 @@
+from analysis.precision import main
+
+raise SystemExit(main())

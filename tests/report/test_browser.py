@@ -1,0 +1,204 @@
+"""Every chart's standalone HTML (results/<stage>/figures/<name>.html, JavaScript inlined) draws in a real
+browser: headless Chromium (Debian's `chromium`, installed by .ci/run) opens it offline through the
+DevTools protocol, and the test requires a drawn SVG/canvas with marks, no console error, no uncaught
+exception and no network request."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+CHROMIUM = next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Chromium is not installed (`apt-get install -y chromium`; .ci/run installs it in CI)",
+)
+FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--remote-debugging-port=0",
+)
+# what a drawn Vega chart looks like: the root SVG/canvas, its size and the number of mark items
+_DRAWN_JS = """(() => {
+  const root = document.querySelector('svg.marks, canvas.marks, svg, canvas');
+  if (!root) return null;
+  const r = root.getBoundingClientRect();
+  const marks = root.tagName === 'CANVAS' ? 1 : root.querySelectorAll('[class^="mark-"] path, [class^="mark-"] rect, [class^="mark-"] line, [class^="mark-"] text').length;
+  return {tag: root.tagName, width: r.width, height: r.height, marks: marks};
+})()"""
+
+
+@contextmanager
+def chromium() -> Iterator[str]:
+    """A headless Chromium with an empty profile; yields its DevTools HTTP address."""
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+        proc = subprocess.Popen(
+            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        try:
+            deadline = time.time() + 60
+            endpoint = None
+            while time.time() < deadline and endpoint is None:
+                line = proc.stderr.readline()
+                if not line and proc.poll() is not None:
+                    raise RuntimeError(f"chromium exited with {proc.returncode} before DevTools started")
+                m = re.search(r"DevTools listening on ws://([\d.:\[\]a-z]+)/", line)
+                if m:
+                    endpoint = m.group(1)
+            if endpoint is None:
+                raise RuntimeError("chromium did not start DevTools within 60 s")
+            yield endpoint
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+async def _open_and_check(ws_url: str, url: str, timeout: float) -> dict:
+    from tornado.websocket import websocket_connect
+
+    conn = await websocket_connect(ws_url, max_message_size=64 * 1024 * 1024)
+    errors: list[str] = []
+    requests: list[str] = []
+    loaded = asyncio.Event()
+    next_id = 0
+
+    def on_event(msg: dict) -> None:
+        method, p = msg.get("method"), msg.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            d = p["exceptionDetails"]
+            errors.append("exception: " + (d.get("exception", {}).get("description") or d.get("text", "")))
+        elif method == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+            errors.append("console.error: " + " ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", [])))
+        elif method == "Log.entryAdded" and p["entry"].get("level") == "error":
+            errors.append("log: " + p["entry"].get("text", ""))
+        elif method == "Network.requestWillBeSent":
+            u = p["request"]["url"]
+            if not u.startswith(("file:", "data:", "about:", "blob:")):
+                requests.append(u)
+        elif method == "Page.loadEventFired":
+            loaded.set()
+
+    async def call(method: str, **params) -> dict:
+        nonlocal next_id
+        next_id += 1
+        my_id = next_id
+        await conn.write_message(json.dumps({"id": my_id, "method": method, "params": params}))
+        while True:
+            raw = await asyncio.wait_for(conn.read_message(), timeout)
+            if raw is None:
+                raise RuntimeError("DevTools connection closed")
+            msg = json.loads(raw)
+            if msg.get("id") == my_id:
+                if "error" in msg:
+                    raise RuntimeError(f"{method}: {msg['error']}")
+                return msg.get("result", {})
+            on_event(msg)
+
+    async def pump(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                raw = await asyncio.wait_for(conn.read_message(), max(end - time.monotonic(), 0.01))
+            except asyncio.TimeoutError:
+                return
+            if raw is None:
+                return
+            on_event(json.loads(raw))
+
+    for domain in ("Runtime", "Log", "Page", "Network"):
+        await call(f"{domain}.enable")
+    await call("Page.navigate", url=url)
+    drawn = None
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        await pump(0.2)
+        if loaded.is_set():
+            res = await call("Runtime.evaluate", expression=_DRAWN_JS, returnByValue=True)
+            drawn = res.get("result", {}).get("value")
+            if drawn and drawn["marks"] > 0 and drawn["width"] > 0:
+                break
+    await pump(0.5)  # late asynchronous errors
+    conn.close()
+    return {"drawn": drawn, "errors": errors, "requests": requests, "loaded": loaded.is_set()}
+
+
+def check_in_browser(endpoint: str, html: Path, timeout: float = 30.0) -> dict:
+    """Open ``html`` in a new tab of the running Chromium at ``endpoint``; what it drew and reported."""
+    req = urllib.request.Request(f"http://{endpoint}/json/new?about:blank", method="PUT")
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        target = json.loads(r.read())
+    try:
+        return asyncio.run(_open_and_check(target["webSocketDebuggerUrl"], html.resolve().as_uri(), timeout))
+    finally:
+        urllib.request.urlopen(f"http://{endpoint}/json/close/{target['id']}", timeout=timeout).read()
+
+
+def problems(result: dict) -> list[str]:
+    """Why a chart page failed (empty when it drew cleanly)."""
+    out = []
+    if not result["loaded"]:
+        out.append("page did not finish loading")
+    d = result["drawn"]
+    if not d:
+        out.append("no <svg> or <canvas> was drawn")
+    elif d["marks"] <= 0 or d["width"] <= 0 or d["height"] <= 0:
+        out.append(f"chart drawn empty: {d}")
+    out += result["errors"]
+    out += [f"network request (must work offline): {u}" for u in result["requests"]]
+    return out
+
+
+@needs_chromium
+def test_browser_check_catches_a_broken_chart(tmp_path):
+    """The harness itself: a page with a script error and nothing drawn must fail."""
+    bad = tmp_path / "bad.html"
+    bad.write_text("<html><body><script>undefinedFunction();</script></body></html>")
+    with chromium() as endpoint:
+        res = check_in_browser(endpoint, bad)
+    msgs = problems(res)
+    assert any("undefinedFunction" in m for m in msgs) and any("no <svg>" in m for m in msgs)
+
+
+@needs_chromium
+def test_a_saved_chart_draws_in_chromium(tmp_path):
+    import altair as alt
+
+    from analysis.core.figures import save_chart
+
+    df = pd.DataFrame({"position": range(50), "similarity": [((i % 7) - 3) / 3 for i in range(50)]})
+    chart = alt.Chart(df).mark_line(point=True).encode(x="position", y="similarity", tooltip=["position"])
+    paths = save_chart(chart, tmp_path / "figures" / "demo")
+    with chromium() as endpoint:
+        res = check_in_browser(endpoint, paths["html"])
+    assert not problems(res), problems(res)
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_every_smoke_chart_draws_in_chromium(smoke_results):
+    pages = sorted(smoke_results.glob("*/figures/*.html"))
+    if not pages:
+        pytest.skip("the smoke run wrote no chart yet (no stage with figures is merged)")
+    failed = {}
+    with chromium() as endpoint:
+        for html in pages:
+            msgs = problems(check_in_browser(endpoint, html))
+            if msgs:
+                failed[str(html.relative_to(smoke_results))] = msgs
+    assert not failed, f"charts that did not draw cleanly in Chromium: {failed}"
