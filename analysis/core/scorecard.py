@@ -22,9 +22,13 @@ __all__ = [
     "read_scorecard", "concat_scorecards", "verdict_counts", "scorecard_changes",
 ]
 
-VERDICTS: tuple[str, ...] = ("reproduced", "differs", "not reproducible offline")
+# reproduced: ours meets the claim's criterion; differs: it does not; inconclusive: the measurement
+# cannot separate the two (e.g. an ordering inside the seed spread); not reproducible offline: the
+# claim needs what this project cannot have (weights, data, the paper's unpublished settings)
+VERDICTS: tuple[str, ...] = ("reproduced", "differs", "inconclusive", "not reproducible offline")
 COLUMNS: tuple[str, ...] = (
-    "chapter", "item", "source", "paper_value", "our_value", "rel_diff", "tolerance", "verdict", "reason",
+    "chapter", "item", "source", "paper_value", "our_value", "rel_diff", "tolerance", "criterion", "verdict",
+    "reason",
 )
 PUBLISHED = ROOT / "config" / "published_values.yaml"
 
@@ -46,8 +50,9 @@ def relative_difference(ours: float | None, paper: float | None) -> float:
 
 @dataclass(frozen=True)
 class ScoreRow:
-    """One published number against ours. ``verdict`` is one of :data:`VERDICTS`; ``reason`` is
-    one line saying why (the tolerance used, or why it cannot be reproduced offline)."""
+    """One claim of a paper against our measurement. ``verdict`` is one of :data:`VERDICTS`;
+    ``criterion`` states, in words a reader can check, the rule that decides the verdict (fixed in
+    code before measuring); ``reason`` is one line saying why this verdict follows (the numbers)."""
 
     chapter: str
     item: str
@@ -57,6 +62,7 @@ class ScoreRow:
     tolerance: float | None
     verdict: str
     reason: str
+    criterion: str = ""
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -70,7 +76,8 @@ class ScoreRow:
         rd = relative_difference(ours, paper)
         ok = math.isfinite(rd) and abs(rd) <= tolerance
         why = reason or (f"within {tolerance:.0%} relative" if ok else f"off by {rd:+.1%}, tolerance {tolerance:.0%}")
-        return cls(chapter, item, source, paper, ours, tolerance, "reproduced" if ok else "differs", why)
+        crit = f"reproduced when |ours − paper| / |paper| ≤ {tolerance:g}"
+        return cls(chapter, item, source, paper, ours, tolerance, "reproduced" if ok else "differs", why, crit)
 
 
 def rows_to_frame(rows: list[ScoreRow]) -> pd.DataFrame:
@@ -117,7 +124,7 @@ def concat_scorecards(paths: list[str | Path]) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("rel_diff", "tolerance") else "string")
                              for c in COLUMNS})
     out = pd.concat(frames, ignore_index=True)
-    for col in ("chapter", "item", "source", "paper_value", "our_value", "verdict", "reason"):
+    for col in ("chapter", "item", "source", "paper_value", "our_value", "criterion", "verdict", "reason"):
         out[col] = out[col].astype("string")
     return out
 
