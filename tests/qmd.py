@@ -26,8 +26,30 @@ def page_text(qmd: str | Path) -> str:
     return _INCLUDE.sub(lambda m: page_text((qmd.parent / m.group(1)).resolve()), text)
 
 
+# what Quarto would show literally if it were in a plain-text inline value
+_MARKUP = re.compile(r"[\[\]`$*{}\\]|\]\(|@(?:fig|tbl|sec|eq)-|(?<![\w.])@\w")
+
+
+def check_inline(expr: str, value: object) -> None:
+    """An inline ``{python}`` value as Quarto will receive it: an ``IPython.display.Markdown`` object
+    (inserted as Markdown), or a plain value whose text holds no Markdown, math or citation syntax
+    (Quarto inserts it as plain text, escaped) and is not empty (an empty value stays as code)."""
+    from IPython.display import Markdown
+
+    assert value is not None, f"inline `{expr}` is None"
+    if isinstance(value, Markdown):
+        assert str(value.data).strip(), f"inline `{expr}` is an empty Markdown object"
+        return
+    text = str(value)
+    assert text.strip(), f"inline `{expr}` is empty: Quarto would leave the code in the page"
+    bad = _MARKUP.search(text)
+    assert not bad, (f"inline `{expr}` = {text!r} holds {bad.group(0)!r}, which Quarto shows literally "
+                     "(plain text); return an IPython.display.Markdown object for markup")
+
+
 def _inline_cell(expr: str) -> str:
-    return f"_inline = ({expr})\nassert _inline is not None, {expr!r}\nprint(_inline)"
+    return (f"_inline = ({expr})\nfrom tests.qmd import check_inline\ncheck_inline({expr!r}, _inline)\n"
+            "print(getattr(_inline, 'data', _inline))")
 
 
 def page_code(qmd: str | Path) -> list[str]:

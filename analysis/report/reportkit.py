@@ -1,21 +1,24 @@
-"""Helpers for the report pages (report/*.qmd). Pages only *read* results; nothing is recomputed.
+"""Helpers for the report pages (report/*.qmd). Pages only *display* results: every number and
+data-dependent phrase is a finding (``rk.f``), every table a display table written by a rule, every
+figure a saved chart (``rk.figure``); nothing is computed, filtered or chosen here.
 
 The results folder is ``$ROPE_BOUNDS_RESULTS`` when set (tests and the render rule point it at a
 run's results), else ``results`` under the project root.
 
 Output format: Quarto (>= 1.8) names the file with the execution context in ``$QUARTO_EXECUTE_INFO``;
 its ``format.identifier["base-format"]`` is ``html`` for the website and ``typst`` for the PDF, so
-:func:`figure` gives the interactive Altair chart in HTML and the static PNG (same Vega-Lite spec)
-in the PDF.
+:func:`figure` gives the interactive chart (drawn by the site's own Vega bundle, offline) in HTML and
+the static PNG (same Vega-Lite spec) in the PDF.
 
-Provenance in captions: a caption written as the last paragraph of a float div can hold inline
-code, so a figure or table names the rule, analysis function and config keys that made it::
+Inline values: Quarto inserts an inline ``{python}`` value as plain text unless it is an
+``IPython.display.Markdown`` object. :func:`f` returns plain text for plain findings and Markdown for
+findings marked ``markdown=True``; :func:`caption` and :func:`note` return Markdown::
 
     ::: {#fig-goldilocks}
     ```{python}
     rk.figure("bounds", "goldilocks")
     ```
-    Goldilocks zone for d = 128. `{python} rk.provenance_note("bounds", "goldilocks")`
+    `{python} rk.caption("bounds", "goldilocks")`
     :::
 """
 
@@ -30,19 +33,18 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.core import numfmt
 from analysis.core.config import ROOT
 from analysis.core.provenance import sidecar_path
 
 __all__ = [
-    "results_dir", "path", "table", "json_result", "provenance", "chart", "figure", "output_format",
-    "is_html", "static_figure", "display_width", "fmt", "sci", "provenance_info", "provenance_note", "scorecard",
-    "markdown_table", "build_stamp", "footer", "quarto_pages",
+    "results_dir", "path", "table", "json_result", "provenance", "figure", "chart_html", "output_format",
+    "is_html", "static_figure", "display_width", "fmt", "sci", "f", "v", "caption", "caption_text", "note",
+    "markdown_table", "markdown_file", "scorecard", "build_stamp", "footer", "quarto_pages", "VEGA_BUNDLE",
 ]
 
 # Quarto output formats that show interactive (JavaScript) charts; every other format gets the PNG
 HTML_FORMATS: frozenset[str] = frozenset({"html", "revealjs", "dashboard"})
-# analysis modules that only move data around: not named as "the analysis function" of a result
-_PLUMBING = frozenset({"results", "logs", "figures", "provenance", "config", "errors", "reportkit", "version"})
 
 
 def results_dir() -> Path:
@@ -71,18 +73,6 @@ def provenance(stage: str, name: str) -> dict[str, Any]:
     return json.loads(sidecar_path(path(stage, name)).read_text())
 
 
-def chart(stage: str, name: str) -> Any:
-    """The figure ``name`` of ``stage`` as an interactive Altair chart (from its Vega-Lite JSON)."""
-    import altair as alt
-
-    spec = json.loads(path(stage, f"figures/{name}.vl.json").read_text())
-    # the top-level class of the spec (a layered or concatenated chart is not an alt.Chart)
-    kinds = {"layer": alt.LayerChart, "hconcat": alt.HConcatChart, "vconcat": alt.VConcatChart,
-             "concat": alt.ConcatChart, "facet": alt.FacetChart, "repeat": alt.RepeatChart}
-    cls = next((c for k, c in kinds.items() if k in spec), alt.Chart)
-    return cls.from_dict(spec, validate=False)
-
-
 def static_figure(stage: str, name: str) -> Path:
     """Path of the static PNG rendering of a figure (for the PDF)."""
     return path(stage, f"figures/{name}.png")
@@ -106,13 +96,34 @@ def is_html() -> bool:
     return output_format() in HTML_FORMATS
 
 
-def figure(stage: str, name: str) -> Any:
-    """A figure for the current output: the interactive Altair chart in HTML, the static PNG
-    rendering (same Vega-Lite spec, via vl-convert) in every other format (the Typst PDF)."""
-    if is_html():
-        return chart(stage, name)
-    from IPython.display import Image
+# the Vega, Vega-Lite and vega-embed bundle every chart of the site loads from the site itself
+# (written by rule report_vendor from vl-convert's bundle; listed in _quarto.yml's resources)
+VEGA_BUNDLE = "report/_vendor/vega-bundle.js"
 
+
+def chart_html(spec: dict[str, Any], div_id: str, bundle_src: str) -> str:
+    """HTML that draws the Vega-Lite ``spec`` into ``<div id=div_id>`` with the local bundle
+    ``bundle_src`` (no CDN: the page draws offline, from ``file://`` or a local server)."""
+    spec_json = json.dumps(spec, sort_keys=True).replace("</", "<\\/")
+    return (
+        f'<div id="{div_id}" class="rope-chart"></div>\n'
+        f'<script src="{bundle_src}"></script>\n'
+        f'<script>(function () {{ const spec = {spec_json};\n'
+        f'  vegaEmbed("#{div_id}", spec, {{"actions": false, "renderer": "svg"}})'
+        f'.catch(function (e) {{ document.getElementById("{div_id}").textContent = "chart failed: " + e; }});\n'
+        f'}})();</script>'
+    )
+
+
+def figure(stage: str, name: str) -> Any:
+    """A figure for the current output: the interactive chart in HTML (drawn by the site's own
+    Vega bundle, no network), the static PNG rendering (same Vega-Lite spec) in the PDF."""
+    from IPython.display import HTML, Image
+
+    if is_html():
+        spec = json.loads(path(stage, f"figures/{name}.vl.json").read_text())
+        div_id = "chart-" + re.sub(r"[^a-z0-9]+", "-", f"{stage}-{name}".lower()).strip("-")
+        return HTML(chart_html(spec, div_id, _page_prefix() + VEGA_BUNDLE))
     return Image(filename=str(static_figure(stage, name)), width=display_width(stage, name))
 
 
@@ -130,196 +141,13 @@ def display_width(stage: str, name: str) -> int:
 
 
 def sci(x: float, digits: int = 3) -> str:
-    """``x`` in scientific notation with ``digits`` significant digits: ``6.28e+04`` -> ``6.28e4``."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return str(x)
-    m, e = f"{x:.{digits - 1}e}".split("e")
-    return f"{m}e{int(e)}"
+    """Scientific notation, the report's one style (:func:`analysis.core.numfmt.sci`)."""
+    return numfmt.sci(x, digits)
 
 
 def fmt(x: float, digits: int = 3) -> str:
-    """Readable number: thousands separators below 1e7, scientific notation above."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return str(x)
-    if abs(x) >= 1e7 or (0 < abs(x) < 1e-3):
-        return sci(x, digits)
-    if float(x).is_integer():
-        return f"{int(x):,}"
-    return f"{x:,.{max(digits - 1, 0)}f}"
-
-
-# --------------------------------------------------------------------------------------------
-# provenance of a figure or table: which rule, analysis function and config keys made it
-
-def _rule_blocks(smk_text: str) -> list[tuple[str, str]]:
-    """``(rule name, rule body)`` of every rule of a .smk file, rules nested in an ``if`` included."""
-    lines = smk_text.splitlines(keepends=True)
-    out = []
-    for i, line in enumerate(lines):
-        m = re.match(r"^([ \t]*)(?:rule|checkpoint)\s+(\w+)\s*:", line)
-        if not m:
-            continue
-        indent = len(m.group(1).expandtabs())
-        body = [line]
-        for nxt in lines[i + 1 :]:
-            if nxt.strip() and len(nxt) - len(nxt.lstrip()) <= indent and not nxt.lstrip().startswith("#"):
-                break  # first line indented no deeper than the rule: the rule's block has ended
-            body.append(nxt)
-        out.append((m.group(2), "".join(body)))
-    return out
-
-
-def _section(body: str, key: str) -> str:
-    """The ``key:`` section (``output``, ``input``, ...) of a rule body; empty if it has none."""
-    m = re.search(rf"^([ \t]+){key}\s*:[^\n]*\n?", body, re.M)
-    if not m:
-        return ""
-    indent = len(m.group(1))
-    rest = body[m.start():].splitlines(keepends=True)
-    sec = [rest[0]]
-    for line in rest[1:]:
-        if line.strip() and len(line) - len(line.lstrip()) <= indent:
-            break
-        sec.append(line)
-    return "".join(sec)
-
-
-def _constants_naming(smk_text: str, stem: str) -> list[str]:
-    """Top-level constants of a .smk file whose value names ``stem`` (``PRECISION_FIGURES = [...]``)."""
-    names = []
-    for m in re.finditer(r"^([A-Z][A-Z0-9_]*)\s*=\s*(.*?)(?=^\S)", smk_text + "\nX", re.M | re.S):
-        if re.search(rf"[\"']{re.escape(stem)}[\"']", m.group(2)):
-            names.append(m.group(1))
-    return names
-
-
-def _module_functions(mod: str, names: list[str], stem: str | None) -> list[str]:
-    """``analysis.<mod>.<name>`` for each name; an upper-case registry (``CHARTS = {"name": ...}``)
-    is resolved to the functions its entry for ``stem`` names."""
-    out = []
-    src_path = ROOT / "analysis" / f"{mod}.py"
-    src = src_path.read_text() if src_path.is_file() else ""
-    defined = set(re.findall(r"^def\s+(\w+)", src, re.M))
-    for n in names:
-        if n.isupper() and stem:
-            m = re.search(rf"[\"']{re.escape(stem)}[\"']\s*:\s*([^\n]*)", src)
-            hits = [f for f in re.findall(r"\b([A-Za-z_]\w*)\b", m.group(1)) if f in defined] if m else []
-            out += [f"analysis.{mod}.{f}" for f in hits]
-        elif not n.isupper():  # a constant (``TABLES``) is not a function
-            out.append(f"analysis.{mod}.{n}")
-    return out
-
-
-def _script_functions(script: Path, stem: str | None = None, figure: bool = False, output_key: str | None = None) -> list[str]:
-    """``analysis.<module>.<function>`` used by a rule's script (plumbing modules left out): names
-    imported ``from analysis.<module> import f`` and calls ``alias.f(`` of modules imported ``from
-    analysis import <module> [as alias]``. For a figure, only the chart function(s) of that figure
-    when they can be told apart (a ``"<stem>": alias.f(`` entry, a call on the line that writes the
-    rule's named output ``output_key``, a name containing the stem, or the chart modules' functions)."""
-    if not script.is_file():
-        return []
-    text = script.read_text()
-    funcs: list[str] = []
-    for mod, names in re.findall(r"^from\s+analysis\.(\w+)\s+import\s+(\([^)]*\)|[^\n]+)", text, re.M):
-        if mod in _PLUMBING:
-            continue
-        ns = [n.split(" as ")[0].strip() for n in re.sub(r"#[^\n]*", "", names).strip("()").split(",")]
-        funcs += _module_functions(mod, [n for n in ns if n], stem if figure else None)
-    aliases: dict[str, str] = {}
-    for names in re.findall(r"^from\s+analysis\s+import\s+(\([^)]*\)|[^\n]+)", text, re.M):
-        for n in re.sub(r"#[^\n]*", "", names).strip("()").split(","):
-            parts = n.split(" as ")
-            if parts[0].strip():
-                aliases[(parts[1] if len(parts) > 1 else parts[0]).strip()] = parts[0].strip()
-    for mod, alias in re.findall(r"^import\s+analysis\.(\w+)\s+as\s+(\w+)", text, re.M):
-        aliases[alias] = mod
-    for alias, mod in aliases.items():
-        if mod in _PLUMBING:
-            continue
-        for f in re.findall(rf"(?<![\w.]){re.escape(alias)}\.([A-Za-z_]\w*)\s*\(", text):
-            funcs.append(f"analysis.{mod}.{f}")
-    funcs = list(dict.fromkeys(funcs))
-    if figure and stem:
-        keyed = [f"analysis.{aliases[a]}.{f}" for a, f in
-                 re.findall(rf"[\"']{re.escape(stem)}[\"']\s*:\s*(\w+)\.(\w+)\s*\(", text) if a in aliases]
-        if output_key:
-            for line in text.splitlines():
-                if re.search(rf"\.{re.escape(output_key)}\b|\[[\"']{re.escape(output_key)}[\"']\]", line):
-                    keyed += [f"analysis.{aliases[a]}.{f}" for a, f in re.findall(r"(?<![\w.])(\w+)\.(\w+)\s*\(", line)
-                              if a in aliases and aliases[a] not in _PLUMBING]
-        named = [f for f in funcs if stem.lower() in f.rsplit(".", 1)[1].lower()]
-        charts = [f for f in funcs if f.split(".")[1].startswith("charts")]
-        for pick in (keyed, [f for f in named if f in charts], named, charts):
-            if pick:
-                return list(dict.fromkeys(pick))
-    return funcs
-
-
-def _find_rule(smk_text: str, stem: str, figure: bool, rule: str | None) -> tuple[str | None, str | None]:
-    """``(rule, body)`` of the rule whose output names ``stem`` (directly or through a constant such
-    as ``PRECISION_FIGURES``); for a figure a rule writing figures is preferred over one writing a
-    table of the same stem."""
-    consts = _constants_naming(smk_text, stem)
-    cands = []
-    for rname, body in _rule_blocks(smk_text):
-        if rule is not None and rname != rule:
-            continue
-        out = _section(body, "output") or body
-        if re.search(rf"[\"'/]{re.escape(stem)}[\"'.]", out) or any(re.search(rf"\b{c}\b", out) for c in consts):
-            cands.append((rname, body, out))
-    if figure:
-        cands.sort(key=lambda c: not re.search(r"figures|\bfig\(|_fig\(", c[2]))  # stable: figure-writing rules first
-    return (cands[0][0], cands[0][1]) if cands else (rule, None)
-
-
-def provenance_info(stage: str, name: str) -> dict[str, Any]:
-    """Where a result came from: the rule that writes ``results/<stage>/<name>`` (found in
-    ``workflow/rules/<stage>.smk``), its script, the analysis functions the script calls, the config
-    keys of the stage (from the result's sidecar), the commit and device recorded in the sidecar.
-
-    ``name`` is a file name (``phase_bounds.parquet``, ``synthetic/prop32.csv``) or a figure name
-    (``goldilocks``, or ``figures/goldilocks``). Fields a sidecar states explicitly (``rule``,
-    ``function``, ``config_keys``) win over what is inferred.
-    """
-    if name.startswith("figures/"):
-        name = name[len("figures/"):].removesuffix(".vl.json")
-    fig_vl = f"figures/{name}.vl.json"
-    figure = (results_dir() / stage / fig_vl).exists() and not (results_dir() / stage / name).exists()
-    target = fig_vl if figure else name
-    rec = provenance(stage, target)
-    smk = ROOT / "workflow" / "rules" / f"{stage}.smk"
-    rule = rec.get("rule")
-    script: Path | None = None
-    stem = name.split("/")[-1]
-    if smk.is_file():
-        rule, body = _find_rule(smk.read_text(), stem, figure, rule)
-        m = re.search(r"script:\s*\n?\s*[\"']([^\"']+)[\"']", body or "")
-        if m:
-            script = (smk.parent / m.group(1)).resolve()
-        keys = re.findall(rf"^\s*(\w+)\s*=([^\n]*[\"'/]{re.escape(stem)}[\"'.][^\n]*)", _section(body or "", "output"), re.M)
-        if figure:  # the named output holding the figure, not its data table
-            keys.sort(key=lambda kv: "fig" not in kv[1])
-        output_key = keys[0][0] if keys else None
-    else:
-        output_key = None
-    functions = rec.get("function") or (_script_functions(script, stem, figure, output_key) if script else [])
-    if isinstance(functions, str):
-        functions = [functions]
-    keys = rec.get("config_keys") or [f"{stage}.{k}" for k in sorted((rec.get("config") or {}).keys())]
-    git = rec.get("git") or {}
-    dev = rec.get("device") or {}
-    return {
-        "stage": stage,
-        "result": target,
-        "rule": rule,
-        "rule_file": str(smk.relative_to(ROOT)) if smk.is_file() else None,
-        "script": str(script.relative_to(ROOT)) if script and script.is_relative_to(ROOT) else None,
-        "functions": list(functions),
-        "config_keys": list(keys),
-        "commit": (git.get("commit") or "")[:7] or None,
-        "device": dev.get("name") or dev.get("type"),
-        "created_utc": rec.get("created_utc"),
-    }
+    """A readable number, the report's one style (:func:`analysis.core.numfmt.fmt`)."""
+    return numfmt.fmt(x, digits)
 
 
 def _page_prefix() -> str:
@@ -340,19 +168,6 @@ def _page_prefix() -> str:
     return "../" * depth
 
 
-def provenance_note(stage: str, name: str) -> str:
-    """One Markdown line for a caption: the rule (linked to its .smk), the analysis function(s) and
-    the config keys that made ``results/<stage>/<name>`` (or the figure ``name``), and the commit and
-    device recorded when it was computed. Use it as inline code in a figure/table caption."""
-    p = provenance_info(stage, name)
-    pre = _page_prefix()
-    rule = f"rule [`{p['rule']}`]({pre}{p['rule_file']})" if p["rule"] and p["rule_file"] else "rule unknown"
-    funcs = ", ".join(f"`{f}`" for f in p["functions"]) or "no analysis function recorded"
-    keys = ", ".join(f"`{k}`" for k in p["config_keys"]) or "no config keys"
-    where = f"commit `{p['commit']}`" if p["commit"] else "commit unknown"
-    return f"Made by {rule} with {funcs}; config {keys}; {where} on {p['device'] or 'unknown device'}."
-
-
 # --------------------------------------------------------------------------------------------
 # scorecard and build stamp
 
@@ -361,11 +176,49 @@ def scorecard() -> pd.DataFrame:
     return table("report", "scorecard.parquet")
 
 
-def markdown_table(df: pd.DataFrame, **kwargs: Any) -> Any:
-    """``df`` as a Markdown table (renders the same in HTML and the Typst PDF)."""
+def markdown_table(df: pd.DataFrame, widths: list[float] | None = None, align: str | None = None) -> Any:
+    """A display table (text cells, formatted by the analysis) as a Markdown pipe table, no index.
+
+    The separator's dashes set the relative column widths (``widths``, default: from the longest
+    cell of each column, capped), and the separator line is made longer than Pandoc's 72 columns so
+    that Quarto wraps cell text to the page width (HTML and PDF) instead of running off the edge.
+    ``align``: one of ``l``/``r``/``c`` per column (default: right for columns whose cells all look
+    numeric, else left)."""
     from IPython.display import Markdown
 
-    return Markdown(df.to_markdown(index=False, **kwargs))
+    return Markdown(pipe_table(df, widths, align))
+
+
+_NUMERIC = re.compile(r"^[−\-+]?[\d,.]+(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?%?$|^–$")
+
+
+def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, align: str | None = None) -> str:
+    """The Markdown text of :func:`markdown_table`."""
+    cols = [str(c) for c in df.columns]
+    rows = [["" if pd.isna(x) else str(x) for x in r] for r in df.itertuples(index=False, name=None)]
+
+    def esc(s: str) -> str:
+        return s.replace("|", "\\|").replace("\n", " ")
+
+    if widths is None:
+        widths = [min(max([len(c)] + [len(r[i]) for r in rows]), 40) for i, c in enumerate(cols)]
+    if align is None:
+        align = "".join("r" if rows and all(_NUMERIC.match(r[i]) for r in rows) else "l" for i in range(len(cols)))
+    total = sum(widths) or 1
+    dashes = [max(3, round(100 * w / total)) for w in widths]
+    seps = []
+    for d, a in zip(dashes, align):
+        seps.append({"l": ":" + "-" * d, "r": "-" * d + ":", "c": ":" + "-" * d + ":"}[a])
+    lines = ["| " + " | ".join(esc(c) for c in cols) + " |", "|" + "|".join(seps) + "|"]
+    lines += ["| " + " | ".join(esc(x) for x in r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def markdown_file(stage: str, name: str) -> Any:
+    """A Markdown result written by a rule (e.g. the scorecard's tables), shown as Markdown."""
+    from IPython.display import Markdown
+
+    return Markdown(path(stage, name).read_text())
 
 
 def build_stamp() -> dict[str, Any]:
@@ -375,12 +228,15 @@ def build_stamp() -> dict[str, Any]:
     return build_info(results_dir())
 
 
-def footer() -> str:
-    """Two lines: version/commit/build date, then package versions and devices from the sidecars."""
+def footer() -> Any:
+    """Two lines (Markdown): version/commit/build date, then package versions and devices recorded
+    in the results' sidecars."""
+    from IPython.display import Markdown
+
     from analysis.report.version import environment_text, footer_text
 
     info = build_stamp()
-    return f"{footer_text(info)}  \n{environment_text(info)}"
+    return Markdown(f"{footer_text(info)}  \n{environment_text(info)}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -464,16 +320,26 @@ def note(stage: str, name: str) -> Any:
     rule = rec.get("rule") or "unknown rule"
     fn = rec.get("function") or "unknown function"
     commit = ((rec.get("git") or {}).get("commit") or "")[:7] or "uncommitted"
+    file = Path(target).name
+    if not is_html():  # the PDF: one plain line, no links to files a printed copy cannot open
+        return Markdown(_md_escape(f"Made by rule {rule} → {fn}; data {file}; commit {commit}."))
     pre = _page_prefix()
     smk = f"{pre}workflow/rules/{stage}.smk"
     data = f"{pre}results/{stage}/{target}"
-    return Markdown(f"Made by [{rule}]({smk}) → {fn.replace('_', chr(92) + '_')}; "
-                    f"data [{Path(target).name.replace('_', chr(92) + '_')}]({data}); commit {commit} "
-                    f"([provenance]({pre}report/provenance.qmd#{_prov_anchor(stage, target)})).")
+    anchor = f"{pre}report/provenance.qmd#{_prov_anchor(stage, target)}"
+    return Markdown(f"Made by [{_md_escape(rule)}]({smk}) → {_md_escape(fn)}; data [{_md_escape(file)}]({data}); "
+                    f"commit {commit} ([provenance]({anchor})).")
+
+
+def _md_escape(s: str) -> str:
+    """``s`` as literal Markdown text (underscores, asterisks, brackets escaped)."""
+    return re.sub(r"([\\`*_{}\[\]<>#|$@])", r"\\\1", s)
 
 
 def _prov_anchor(stage: str, target: str) -> str:
-    return "prov-" + re.sub(r"[^a-z0-9]+", "-", f"{stage}-{target}".lower()).strip("-")
+    from analysis.report.appendix import anchor
+
+    return anchor(stage, target)
 
 
 def caption(stage: str, name: str) -> Any:
@@ -482,3 +348,8 @@ def caption(stage: str, name: str) -> Any:
     from IPython.display import Markdown
 
     return Markdown(f"{caption_text(stage, name)} {note(stage, name).data}")
+
+
+def provenance_note(stage: str, name: str) -> Any:
+    """Deprecated alias of :func:`note` (pages are moving to :func:`caption`)."""
+    return note(stage, name)

@@ -1,4 +1,5 @@
-"""Every chart's standalone HTML (results/<stage>/figures/<name>.html, JavaScript inlined) draws in a real
+"""Charts draw in a real browser with the network off: each chart embedded the way the site embeds it
+(rk.figure's HTML, loading the site's own Vega bundle), and each chart's standalone HTML (results/<stage>/figures/<name>.html, JavaScript inlined) draws in a real
 browser: headless Chromium (Debian's `chromium`, installed by .ci/run) opens it offline through the
 DevTools protocol, and the test requires a drawn SVG/canvas with marks, no console error, no uncaught
 exception and no network request."""
@@ -87,6 +88,8 @@ async def _open_and_check(ws_url: str, url: str, timeout: float) -> dict:
             errors.append("console.error: " + " ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", [])))
         elif method == "Log.entryAdded" and p["entry"].get("level") == "error":
             errors.append("log: " + p["entry"].get("text", ""))
+        elif method == "Network.loadingFailed":
+            errors.append("failed request: " + p.get("errorText", "") + " " + p.get("requestId", ""))
         elif method == "Network.requestWillBeSent":
             u = p["request"]["url"]
             if not u.startswith(("file:", "data:", "about:", "blob:")):
@@ -123,6 +126,8 @@ async def _open_and_check(ws_url: str, url: str, timeout: float) -> dict:
 
     for domain in ("Runtime", "Log", "Page", "Network"):
         await call(f"{domain}.enable")
+    # the network is off, as for an archived or downloaded copy of the site
+    await call("Network.emulateNetworkConditions", offline=True, latency=0, downloadThroughput=-1, uploadThroughput=-1)
     await call("Page.navigate", url=url)
     drawn = None
     end = time.monotonic() + timeout
@@ -202,3 +207,56 @@ def test_every_smoke_chart_draws_in_chromium(smoke_results):
             if msgs:
                 failed[str(html.relative_to(smoke_results))] = msgs
     assert not failed, f"charts that did not draw cleanly in Chromium: {failed}"
+
+
+def _site_page(tmp_path: Path, bodies: list[str], name: str = "charts") -> Path:
+    """A page at <site>/report/<name>.html with the site's Vega bundle at <site>/report/_vendor/,
+    as the render lays them out (the bundle is a resource of _quarto.yml)."""
+    from analysis.report.quarto import write_vendor
+    from analysis.report.reportkit import VEGA_BUNDLE
+
+    if not (tmp_path / VEGA_BUNDLE).is_file():
+        write_vendor(tmp_path)
+    page = tmp_path / "report" / f"{name}.html"
+    page.write_text("<!doctype html><html><head><meta charset='utf-8'></head><body>\n" + "\n".join(bodies) + "\n</body></html>")
+    return page
+
+
+@needs_chromium
+def test_a_chart_embedded_as_the_site_does_draws_offline(tmp_path, monkeypatch):
+    import altair as alt
+
+    from analysis.core.figures import save_chart
+    from analysis.report import reportkit as rk
+
+    results = tmp_path / "results"
+    df = pd.DataFrame({"m": range(40), "B": [((i % 9) - 4) / 4 for i in range(40)]})
+    save_chart(alt.Chart(df).mark_line().encode(x="m", y="B"), results / "bounds" / "figures" / "demo")
+    monkeypatch.setenv("ROPE_BOUNDS_RESULTS", str(results))
+    monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
+    html = rk.figure("bounds", "demo").data
+    assert "http" not in html.split("const spec")[0]  # nothing loaded from a network
+    page = _site_page(tmp_path, [html])
+    with chromium() as endpoint:
+        res = check_in_browser(endpoint, page)
+    assert not problems(res), problems(res)
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_every_smoke_chart_draws_offline_as_the_site_embeds_it(smoke_results, tmp_path, monkeypatch):
+    from analysis.report import reportkit as rk
+
+    monkeypatch.setenv("ROPE_BOUNDS_RESULTS", str(smoke_results))
+    monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
+    figs = sorted(smoke_results.glob("*/figures/*.vl.json"))
+    assert figs
+    failed = {}
+    with chromium() as endpoint:
+        for vl in figs:
+            stage, name = vl.parent.parent.name, vl.name.removesuffix(".vl.json")
+            page = _site_page(tmp_path, [rk.figure(stage, name).data], f"{stage}-{name}")
+            msgs = problems(check_in_browser(endpoint, page))
+            if msgs:
+                failed[f"{stage}/{name}"] = msgs
+    assert not failed, f"charts that did not draw offline as embedded on the site: {failed}"

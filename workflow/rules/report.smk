@@ -7,7 +7,9 @@ import os
 import shutil
 
 from analysis.report.reportkit import quarto_pages
-from analysis.report.version import pdf_stem
+from pathlib import Path
+
+from analysis.report.version import package_version, pdf_stem, previous_snapshot
 
 REPORT_CFG = config["report"]
 QUARTO = shutil.which("quarto")
@@ -24,21 +26,29 @@ def scorecard_inputs(wildcards):
     return [p for p in wanted if p in declared]
 
 
+def previous_release(wildcards):
+    """The scorecard snapshot of the previous release (report/_releases/), when one exists."""
+    prev = previous_snapshot(package_version())
+    return [str(prev[1])] if prev else []
+
+
 rule report_scorecard:
-    """Reproduction scorecard: concatenate the scorecard.csv of every enabled stage (published
-    value, ours, relative difference, verdict, reason) into one table for the scorecard page."""
+    """Reproduction scorecard: every enabled stage's scorecard.csv in one table, its display tables
+    (verdicts per chapter; per chapter the claims with criterion and reason), the changes since the
+    previous release, and the findings of the Summary, Scorecard and Changelog pages."""
     input:
-        scorecard_inputs,
+        scorecards=scorecard_inputs,
+        previous=previous_release,
+        code=stage_code("report", "core/scorecard.py"),
     output:
-        report(
-            res("report", "scorecard.csv"),
-            caption="../report/report/scorecard.rst",
-            category="Reproduction scorecard",
-        ),
-        str(sidecar_path(res("report", "scorecard.csv"))),
-        with_prov(res("report", "scorecard.parquet")),
+        table=result("report", "scorecard.csv", caption="scorecard.csv", category="Reproduction scorecard"),
+        parquet=result("report", "scorecard.parquet"),
+        summary=result("report", "scorecard_summary.md"),
+        detail=result("report", "scorecard_detail.md"),
+        changes=result("report", "changes.md"),
+        findings=result("report", "findings.json"),
     params:
-        cfg={"scorecard_stages": REPORT_CFG["scorecard_stages"]},  # render settings do not rerun it
+        settings=settings("report.scorecard_stages"),  # render settings do not rerun it
     log:
         log_path("report", "report_scorecard"),
     benchmark:
@@ -47,7 +57,44 @@ rule report_scorecard:
         "../scripts/report_scorecard.py"
 
 
-ALL_TARGETS.extend([res("report", "scorecard.csv"), res("report", "scorecard.parquet")])
+rule report_captions:
+    """Captions of `snakemake --report`, made from the one caption source report/captions/*.yaml
+    (the pages show the same text)."""
+    input:
+        captions=sorted(str(p) for p in Path(ROOT_DIR, "report", "captions").glob("*.yaml")),
+        code=stage_code("report/appendix.py"),
+    output:
+        folder=directory(res("report", "captions")),
+    log:
+        log_path("report", "report_captions"),
+    benchmark:
+        bench_path("report", "report_captions")
+    script:
+        "../scripts/report_captions.py"
+
+
+rule report_provenance:
+    """The provenance appendix: every result's sidecar record (rule, script, function, inputs,
+    settings read, commit, device), one anchored entry per result, linked from each caption."""
+    input:
+        upstream=UPSTREAM_TARGETS,
+        scorecard=res("report", "scorecard.parquet"),
+        code=stage_code("report/appendix.py"),
+    output:
+        appendix=result("report", "provenance.md"),
+        table=result("report", "provenance.csv"),
+    params:
+        settings=settings("results_dir"),
+    log:
+        log_path("report", "report_provenance"),
+    benchmark:
+        bench_path("report", "report_provenance")
+    script:
+        "../scripts/report_provenance.py"
+
+
+ALL_TARGETS.extend([res("report", n) for n in ("scorecard.csv", "scorecard.parquet", "findings.json", "provenance.md")])
+ALL_TARGETS.append(res("report", "captions"))
 
 REPORT_PAGES = [os.path.join(ROOT_DIR, p) for p in quarto_pages()]
 REPORT_ASSETS = sorted(
@@ -69,8 +116,10 @@ if QUARTO is not None:
             pages=REPORT_PAGES,
             assets=REPORT_ASSETS,
             scorecard=res("report", "scorecard.parquet"),
+            findings=res("report", "findings.json"),
+            provenance=res("report", "provenance.md"),
             upstream=UPSTREAM_TARGETS,
-            code=[os.path.join(ROOT_DIR, "analysis", f) for f in ("reportkit.py", "version.py", "quarto.py")],
+            code=stage_code("report"),
         output:
             html=f"{SITE}/index.html",
             pdf=PDF,

@@ -1,13 +1,18 @@
-"""Adapter: every stage's scorecard.csv -> results/report/scorecard.{csv,parquet}."""
+"""Adapter: every stage's scorecard.csv -> results/report/ scorecard table, display tables, changes
+since the previous release and the report pages' findings."""
 
-from analysis.core.logs import log_to
-from analysis.core.results import write_table
-from analysis.core.scorecard import concat_scorecards, verdict_counts
+from analysis.core.adapter import Adapter
+from analysis.report import summary
+from analysis.report.version import package_version, previous_snapshot
 
-cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
-with log_to(snakemake.log[0]) as log:  # noqa: F821
-    sources = list(snakemake.input)  # noqa: F821
-    df = concat_scorecards(sources)
-    log.info("scorecard: %d rows from %d stage(s) %s; verdicts %s", len(df), len(sources), sources, verdict_counts(df))
-    write_table(df, snakemake.output[0], cfg, sources=sources)  # noqa: F821
-    write_table(df, snakemake.output[2], cfg, sources=sources)  # noqa: F821
+with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
+    current = package_version()
+    prev = previous_snapshot(current)
+    out = a.call(summary.build_scorecard, list(a.input("scorecards")), current, prev)
+    a.log.info("scorecard: %d rows from %s", len(out.card), list(a.input("scorecards")))
+    a.table(out.card, "table")
+    a.table(out.card, "parquet")
+    a.text(out.summary_md, "summary")
+    a.text(out.detail_md, "detail")
+    a.text(out.changes_md, "changes")
+    a.findings(out.findings)
