@@ -139,3 +139,9 @@ def test_every_float_div_ends_with_its_caption():
         assert m and m.group(1) in caps, f"{label}: last paragraph is not its caption: {last!r}"
     for key, cap in caps.items():
         assert 20 < len(cap) < 400 and not re.search(r"[`$*]|\]\(|@(fig|tbl)-|\bharmonics\.\w", cap), key
+
+
+def test_unavailable_chart_says_why():
+    spec = charts.unavailable_chart(None).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert "probes.subject_variant is not set" in rows[0]["text"]
