@@ -137,7 +137,8 @@ def ffn_spectra_chart(
 ) -> alt.VConcatChart:
     """RMS amplitude spectrum of each source (embedding, activations, SwiGLU) with the predicted
     combination lines (folded) as rules coloured by kind; one row per source."""
-    title = f"Random FFN driven by a RoPE embedding: RMS spectra with predicted lines ({_setup(base, head_dim, n_positions, window)})"
+    setup = _setup(base, head_dim, n_positions, window)
+    title = f"Random FFN driven by a RoPE embedding: RMS spectra with predicted lines ({setup})"
     sp, ln = spectra, lines
     sources = list(dict.fromkeys(sp["source"]))
     x = alt.X("freq:Q", scale=alt.Scale(type="log"), title="frequency (cycles/position)")

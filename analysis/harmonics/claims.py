@@ -92,7 +92,8 @@ def amplification_claim(sweep: pd.DataFrame, activations: Sequence[str]) -> Scor
     ok = all(at0[f"act_rms_{a}"] > atpi[f"act_rms_{a}"] for a in activations)
     return _row(
         "phase alignment amplifies FFN activations", "aligned > opposed",
-        "; ".join(f"{a}: rms {at0[f'act_rms_{a}']:.3g} aligned vs {atpi[f'act_rms_{a}']:.2g} opposed" for a in activations),
+        "; ".join(f"{a}: rms {at0[f'act_rms_{a}']:.3g} aligned vs {atpi[f'act_rms_{a}']:.2g} opposed"
+                  for a in activations),
         None, ok,
         "two in-phase components add (amplitude 2|cos(phi/2)|) and the FFN passes the larger input"
         if ok else "some activation is not larger at phi = 0 than at phi = pi",
@@ -109,7 +110,8 @@ def sharpening_claim(sweep: pd.DataFrame) -> ScoreRow:
         f"aligned key among distractors: entropy {at0['entropy_target']:.3g} nats aligned vs "
         f"{atpi['entropy_target']:.3g} opposed, its weight {at0['target_weight']:.3g} vs {atpi['target_weight']:.2g}",
         None, ok,
-        ("an aligned key gets the largest logit |q|^2/sqrt(d)" if ok else "entropy at phi = 0 is not below that at phi = pi")
+        ("an aligned key gets the largest logit |q|^2/sqrt(d)" if ok
+         else "entropy at phi = 0 is not below that at phi = pi")
         + ("; with all keys phase-offset (RoPE kernel) too" if kern_ok
            else "; but with all keys phase-offset (RoPE kernel) opposed is sharper"),
         "reproduced when, for one key offset by φ among random distractors, the attention entropy is lower "

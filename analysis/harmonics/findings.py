@@ -5,7 +5,7 @@ them: every number and every sentence that depends on the data is built here."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -93,7 +93,7 @@ def focus_sentence(sweep: pd.DataFrame) -> str:
     _, _, half = sweep_ends(sweep)
     w_falls = bool(np.all(np.diff(half["target_weight"].to_numpy()) <= MONOTONE_STEP))
     t = focus_trend(sweep)
-    weight = "The key's weight falls monotonically in |φ|" if w_falls else "The key's weight does not fall monotonically in |φ|"
+    weight = f"The key's weight {'falls' if w_falls else 'does not fall'} monotonically in |φ|"
     if t["rho"] >= FOCUS_MIN_SPEARMAN and t["phi_max"] >= float(half["phi"].max()) - 1e-12:
         return f"{weight}, and the entropy rises with it (Spearman ρ = {fmt(t['rho'], 2)})"
     return (f"{weight}; the entropy does not rise monotonically: it peaks at {fmt(t['max'], 3)} nats at "
@@ -160,7 +160,8 @@ def closing_findings(sweep: pd.DataFrame, scorecard: pd.DataFrame, real: Mapping
     return [
         finding("real_model_sentence", real is not None, real_model_sentence(real), markdown=real is not None),
         finding("real_model_status", real is not None,
-                "measured in the last section" if real is not None else "not tested in this run (no trained subject model)"),
+                "measured in the last section" if real is not None
+                else "not tested in this run (no trained subject model)"),
         finding("n_reproduced", n_rep),
         finding("n_rows", len(scorecard)),
         finding("focus_verdict", verdict),

@@ -33,7 +33,8 @@ def stage() -> dict:
         activations=cfg["activations"], biases=cfg["biases"], tone_amplitude=cfg["tone_amplitude"],
         max_harmonic=cfg["max_harmonic"], intermod_amplitudes=im["amplitudes"], intermod_bias=im["bias"],
         intermod_max_order=im["max_order"], torus_grid=im["torus_grid"], swiglu_gate_amplitude=sg["gate_amplitude"],
-        swiglu_up_amplitude=sg["up_amplitude"], swiglu_gate_bias=sg["gate_bias"], swiglu_max_harmonic=sg["max_harmonic"],
+        swiglu_up_amplitude=sg["up_amplitude"], swiglu_gate_bias=sg["gate_bias"],
+        swiglu_max_harmonic=sg["max_harmonic"],
         ffn_hidden=cfg["ffn_hidden"], max_line_order=cfg["max_line_order"], seed=cfg["seed"],
     )
     sweep, summary = h.sweep_results(
