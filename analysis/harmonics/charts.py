@@ -1,11 +1,18 @@
-"""Altair charts of the harmonics stage. Each function takes result tables and returns a chart; the
-workflow saves them with :func:`analysis.core.figures.save_chart`."""
+"""Altair charts of the harmonics stage. Each function encodes the figure data tables of
+:mod:`analysis.harmonics.figure_data` (results/harmonics/plots/) and the settings named in its
+signature (for the title) and returns a chart; the workflow saves it with the adapter's ``a.figure``.
+No chart computes: every value drawn is in a result file."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
+
+from analysis.harmonics.figure_data import FLOOR, INPUT_AMPLITUDE
 
 __all__ = [
     "embedding_spectrum_chart",
@@ -14,27 +21,27 @@ __all__ = [
     "ffn_spectra_chart",
     "phase_sweep_chart",
     "real_spectra_chart",
+    "unavailable_chart",
 ]
-
-FLOOR = 1e-10  # amplitudes below this are drawn at the floor of the log axis
 
 _KIND_COLORS = alt.Scale(
     domain=["fundamental", "harmonic", "intermod"], range=["#1f77b4", "#d62728", "#2ca02c"]
 )
 
 
-def _floor(df: pd.DataFrame, col: str = "amplitude") -> pd.DataFrame:
-    out = df.copy()
-    out[col] = np.maximum(out[col].to_numpy(dtype=float), FLOOR)
-    return out
+def _setup(base: float, head_dim: int, n_positions: int, window: str) -> str:
+    return f"base {base:g}, d = {head_dim}, N = {n_positions}, {window} window"
 
 
-def embedding_spectrum_chart(spectrum: pd.DataFrame, lines: pd.DataFrame, title: str) -> alt.LayerChart:
+def embedding_spectrum_chart(
+    spectrum: pd.DataFrame, lines: pd.DataFrame, *, base: float, head_dim: int, n_positions: int, window: str
+) -> alt.LayerChart:
     """Amplitude spectra of the even coordinate of every RoPE pair (log-log), with the predicted lines
     ``theta_i / (2 pi)`` as dashed rules."""
+    title = f"RoPE embedding spectrum, predicted lines dashed ({_setup(base, head_dim, n_positions, window)})"
     freq = alt.X("freq:Q", scale=alt.Scale(type="log"), title="frequency (cycles/position)")
     spec = (
-        alt.Chart(_floor(spectrum))
+        alt.Chart(spectrum)
         .mark_line(strokeWidth=1)
         .encode(
             x=freq,
@@ -43,9 +50,8 @@ def embedding_spectrum_chart(spectrum: pd.DataFrame, lines: pd.DataFrame, title:
             tooltip=["source", alt.Tooltip("freq:Q", format=".3e"), alt.Tooltip("amplitude:Q", format=".3e")],
         )
     )
-    ln = lines.assign(label=[f"θ{i}/(2π)" for i in lines["pair"]])
     rules = (
-        alt.Chart(ln)
+        alt.Chart(lines)
         .mark_rule(strokeDash=[4, 3], color="black", opacity=0.7)
         .encode(
             x="predicted_freq:Q",
@@ -59,13 +65,11 @@ def embedding_spectrum_chart(spectrum: pd.DataFrame, lines: pd.DataFrame, title:
     return (spec + rules).properties(width=620, height=300, title=title)
 
 
-def harmonics_chart(harm: pd.DataFrame, title: str) -> alt.FacetChart:
+def harmonics_chart(harmonics: pd.DataFrame, *, tone_amplitude: float) -> alt.FacetChart:
     """Measured (points) vs Fourier-series predicted (ticks) amplitude of harmonic ``n`` of a single
     tone, per activation (columns) and bias (rows); aliased harmonics drawn hollow."""
-    df = _floor(harm, "measured")
-    df = _floor(df, "predicted")
-    df["tone_bias"] = df["tone"] + ", b=" + df["bias"].map(lambda b: f"{b:g}")
-    base = alt.Chart(df).encode(
+    title = f"Harmonics of A cos(θ p) + b: measured (points) vs Fourier series (ticks); A = {tone_amplitude:g}"
+    base = alt.Chart(harmonics).encode(
         x=alt.X("n:O", title="harmonic n"),
         y=alt.Y("measured:Q", scale=alt.Scale(type="log", domainMin=FLOOR), title="line amplitude"),
         color=alt.Color("tone_bias:N", title="tone, bias"),
@@ -93,10 +97,11 @@ def harmonics_chart(harm: pd.DataFrame, title: str) -> alt.FacetChart:
     )
 
 
-def intermod_chart(inter: pd.DataFrame, title: str) -> alt.LayerChart:
+def intermod_chart(intermod: pd.DataFrame) -> alt.LayerChart:
     """Predicted vs measured amplitude of every harmonic and intermodulation line of two tones (and
-    of the SwiGLU unit), log-log, with the identity line."""
-    df = _floor(_floor(inter, "measured"), "predicted")
+    of the SwiGLU unit), log-log, with the identity line across the drawn range."""
+    title = "Two tones θ0, θ1 and a SwiGLU unit: every line, measured vs predicted"
+    df = intermod
     lo = float(min(df["predicted"].min(), df["measured"].min()))
     hi = float(max(df["predicted"].max(), df["measured"].max()))
     ident = (
@@ -127,13 +132,15 @@ def intermod_chart(inter: pd.DataFrame, title: str) -> alt.LayerChart:
     return (ident + pts).properties(width=420, height=380, title=title)
 
 
-def ffn_spectra_chart(spectra: pd.DataFrame, lines: pd.DataFrame, title: str) -> alt.VConcatChart:
+def ffn_spectra_chart(
+    spectra: pd.DataFrame, lines: pd.DataFrame, *, base: float, head_dim: int, n_positions: int, window: str
+) -> alt.VConcatChart:
     """RMS amplitude spectrum of each source (embedding, activations, SwiGLU) with the predicted
     combination lines (folded) as rules coloured by kind; one row per source."""
-    sp = _floor(spectra)
+    setup = _setup(base, head_dim, n_positions, window)
+    title = f"Random FFN driven by a RoPE embedding: RMS spectra with predicted lines ({setup})"
+    sp, ln = spectra, lines
     sources = list(dict.fromkeys(sp["source"]))
-    ln = pd.concat([lines.assign(source=s) for s in sources], ignore_index=True)
-    ln = ln[ln["folded_freq"] > 0]
     x = alt.X("freq:Q", scale=alt.Scale(type="log"), title="frequency (cycles/position)")
     spec = (
         alt.Chart(sp)
@@ -162,25 +169,15 @@ def ffn_spectra_chart(spectra: pd.DataFrame, lines: pd.DataFrame, title: str) ->
     return alt.vconcat(*rows).resolve_scale(x="shared").properties(title=title)
 
 
-def phase_sweep_chart(sweep: pd.DataFrame, activations: list[str], title: str) -> alt.HConcatChart:
+def phase_sweep_chart(
+    activation: pd.DataFrame, entropy: pd.DataFrame, *, head_dim: int, attn_head_dim: int, attn_window: int
+) -> alt.HConcatChart:
     """Left: RMS FFN activation vs phase offset (normalised to phi = 0) for each nonlinearity, with the
     input amplitude |cos(phi/2)| (ReLU's exact law). Right: attention entropy vs phase offset for one
     phase-offset key among random distractors, and for all keys phase-offset (RoPE kernel) in a
     bidirectional and a causal window."""
-    s = sweep.sort_values("phi")
-    i0 = int(s["phi"].abs().argmin())
-    act = pd.concat(
-        [
-            pd.DataFrame(
-                {"phi": s["phi"], "value": s[f"act_rms_{a}"] / s[f"act_rms_{a}"].iloc[i0], "series": a}
-            )
-            for a in activations
-        ]
-        + [
-            pd.DataFrame({"phi": s["phi"], "value": s["input_amplitude"] / 2, "series": "|cos(φ/2)| (input)"})
-        ],
-        ignore_index=True,
-    )
+    title = f"Phase-alignment sweep (FFN: d = {head_dim}; attention: d = {attn_head_dim}, W = {attn_window})"
+    act, ent = activation, entropy
     x = alt.X("phi:Q", title="phase offset φ (rad)", scale=alt.Scale(domain=[-np.pi, np.pi]))
     left = (
         alt.Chart(act)
@@ -190,22 +187,11 @@ def phase_sweep_chart(sweep: pd.DataFrame, activations: list[str], title: str) -
             y=alt.Y("value:Q", title="RMS activation / RMS at φ = 0"),
             color=alt.Color("series:N", title="activation"),
             strokeDash=alt.condition(
-                alt.datum.series == "|cos(φ/2)| (input)", alt.value([4, 3]), alt.value([1, 0])
+                alt.datum.series == INPUT_AMPLITUDE, alt.value([4, 3]), alt.value([1, 0])
             ),
             tooltip=["series", alt.Tooltip("phi:Q", format=".3f"), alt.Tooltip("value:Q", format=".4f")],
         )
         .properties(width=300, height=240, title="FFN activation (constructive ↔ destructive)")
-    )
-    ent = pd.concat(
-        [
-            pd.DataFrame({"phi": s["phi"], "entropy": s[f"entropy_{w}"], "window": name})
-            for w, name in (
-                ("target", "one aligned key + W distractors"),
-                ("bi", "RoPE kernel, bidirectional (−W..W)"),
-                ("causal", "RoPE kernel, causal (−W..0)"),
-            )
-        ],
-        ignore_index=True,
     )
     right = (
         alt.Chart(ent)
@@ -223,13 +209,12 @@ def phase_sweep_chart(sweep: pd.DataFrame, activations: list[str], title: str) -
     return alt.hconcat(left, right).resolve_scale(color="independent").properties(title=title)
 
 
-def real_spectra_chart(spectra: pd.DataFrame, lines: pd.DataFrame, title: str) -> alt.LayerChart:
+def real_spectra_chart(spectra: pd.DataFrame, lines: pd.DataFrame, summary: Mapping[str, Any]) -> alt.LayerChart:
     """RMS spectra of a trained model's MLP activations per layer (layer -1: token embeddings, the
-    control) with its RoPE combination lines as rules."""
-    sp = _floor(spectra)
-    sp = sp.assign(
-        series=np.where(sp["layer"] < 0, "embeddings (control)", "MLP layer " + sp["layer"].astype(str))
-    )
+    control) with its RoPE combination lines as rules; ``summary`` is real_summary.json (for the title)."""
+    title = (f"Subject model MLP activations over {summary['text']} "
+             f"({summary['n_positions']} bytes, {summary['layers']} layers, base {summary['base']:g})")
+    sp = spectra
     x = alt.X("freq:Q", scale=alt.Scale(type="log"), title="frequency (cycles/byte)")
     spec = (
         alt.Chart(sp)
@@ -241,9 +226,8 @@ def real_spectra_chart(spectra: pd.DataFrame, lines: pd.DataFrame, title: str) -
             tooltip=["series", alt.Tooltip("freq:Q", format=".4f"), alt.Tooltip("amplitude:Q", format=".3e")],
         )
     )
-    ln = lines[lines["folded_freq"] > 0]
     rules = (
-        alt.Chart(ln)
+        alt.Chart(lines)
         .mark_rule(strokeDash=[4, 3], opacity=0.6)
         .encode(
             x="folded_freq:Q",
@@ -252,3 +236,14 @@ def real_spectra_chart(spectra: pd.DataFrame, lines: pd.DataFrame, title: str) -
         )
     )
     return (rules + spec).properties(width=620, height=300, title=title)
+
+
+def unavailable_chart(subject_variant: str | None = None) -> alt.Chart:
+    """Stand-in for the real-model figure when no subject model is configured: one line of text."""
+    msg = "Not produced in this run: probes.subject_variant is not set, so no trained subject model is available."
+    return (
+        alt.Chart(pd.DataFrame({"text": [msg], "variant": [str(subject_variant)]}))
+        .mark_text(fontSize=13, align="left", x=10, y=20)
+        .encode(text="text:N")
+        .properties(width=620, height=40)
+    )

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.core.findings import MARKUP
 from analysis.core.scorecard import COLUMNS, VERDICTS
 from tests.conftest import save_tiny_gemma
 from tests.qmd import execute_qmd
@@ -28,20 +29,39 @@ def _page_text(nb) -> str:
     return "\n".join(out)
 
 
+def _inline_values(nb) -> list[str]:
+    """What each inline expression of the executed page evaluated to (as printed)."""
+    out = []
+    for cell in nb.cells:
+        if cell.source.startswith("_inline = "):
+            out.append("".join(o.get("text", "") for o in cell.get("outputs", [])).strip())
+    return out
+
+
 @pytest.mark.slow
 def test_smoke_outputs_and_page(smoke_results):
     h = smoke_results / "harmonics"
     score = pd.read_csv(h / "scorecard.csv")
     assert list(score.columns) == list(COLUMNS)
-    assert set(score["verdict"]) <= set(VERDICTS)
+    assert set(score["verdict"]) <= set(VERDICTS) and score["criterion"].notna().all()
     assert "not reproducible offline" in set(score["verdict"])  # the paper's figures are unconfirmed
-    for name in ("embedding_spectrum", "harmonics", "intermod", "ffn_spectra", "phase_sweep"):
+    v = dict(zip(score["item"], score["verdict"]))
+    assert v["misalignment disrupts attention focus"] == "differs"  # entropy peaks before pi (issue 13.8)
+    assert v["misalignment weakens FFN activations"] == "reproduced"
+    for name in ("embedding_spectrum", "harmonics", "intermod", "ffn_spectra", "phase_sweep", "real_spectra"):
         assert (h / "figures" / f"{name}.svg").is_file(), name
+    findings = json.loads((h / "findings.json").read_text())
+    assert findings["focus_verdict"]["text"] == "differs" and all(f["text"].strip() for f in findings.values())
     # the smoke profile trains the probes stage's subject model, so the real-model spectra exist
     real = json.loads((h / "real_summary.json").read_text())
     assert real["n_positions"] > 0 and real["line_power_ratio"]
-    text = _page_text(execute_qmd(PAGE, smoke_results))
-    assert "-layer subject model" in text and "not configured in this run" not in text
+    nb = execute_qmd(PAGE, smoke_results)
+    values = _inline_values(nb)
+    assert len(values) > 40
+    for val in values:  # plain text, or an explicit Markdown object
+        assert val and (val == "<IPython.core.display.Markdown object>" or not MARKUP.search(val)), val
+    text = _page_text(nb)
+    assert "not configured in this run" not in text
 
 
 @pytest.mark.slow
@@ -63,6 +83,7 @@ def test_real_model_rule_and_page(tmp_path):
         "--cores",
         "2",
         "results/harmonics/scorecard.csv",
+        "results/harmonics/findings.json",
         "results/harmonics/figures/real_spectra.svg",
         "results/harmonics/figures/phase_sweep.svg",
         *[
@@ -79,5 +100,6 @@ def test_real_model_rule_and_page(tmp_path):
     score = pd.read_csv(h / "scorecard.csv")
     row = score[score["item"] == "harmonics in a trained model's FFN activations"].iloc[0]
     assert row["verdict"] in ("reproduced", "differs")
-    text = _page_text(execute_qmd(PAGE, tmp_path / "results"))
-    assert "bytes of" in text and "not configured in this run" not in text
+    findings = json.loads((h / "findings.json").read_text())
+    assert "bytes of" in findings["real_model_sentence"]["text"]
+    execute_qmd(PAGE, tmp_path / "results")  # the page runs on these results

@@ -1,13 +1,17 @@
-"""Adapter: phase-alignment sweep -> results/harmonics/phase_sweep.csv."""
+"""Adapter: harmonics settings -> phase-alignment sweep (results/harmonics/phase_sweep.csv + summary)."""
 
-from analysis.harmonics import sweep_results, sweep_summary
-from analysis.core.logs import log_to
-from analysis.core.results import write_json, write_table
+from analysis.core.adapter import Adapter
+from analysis.harmonics import sweep
 
-cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
-with log_to(snakemake.log[0]) as log:  # noqa: F821
-    df = sweep_results(cfg)
-    summary = sweep_summary(df)
-    log.info("symmetry |y(phi) - y(-phi)|: %s", summary["symmetry"])
-    write_table(df, snakemake.output[0], cfg)  # noqa: F821
-    write_json(summary, snakemake.output[2], cfg)  # noqa: F821
+with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
+    s = a.setting
+    df, summary = a.call(
+        sweep.sweep_results,
+        base=s("harmonics.base"), head_dim=s("harmonics.head_dim"), ffn_hidden=s("harmonics.ffn_hidden"),
+        activations=s("harmonics.activations"), n_positions=s("harmonics.n_positions"),
+        n_offsets=s("harmonics.sweep.n_offsets"), attn_head_dim=s("harmonics.sweep.attn_head_dim"),
+        attn_window=s("harmonics.sweep.attn_window"), seed=s("harmonics.seed"),
+    )
+    a.log.info("symmetry |y(phi) - y(-phi)|: %s", summary["symmetry"])
+    a.table(df, "sweep")
+    a.json(summary, "summary")

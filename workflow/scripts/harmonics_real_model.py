@@ -1,38 +1,18 @@
 """Adapter: trained subject model + text -> spectra of its MLP activations (results/harmonics/real_*)."""
 
-from pathlib import Path
+from analysis.core.adapter import Adapter
+from analysis.harmonics import real_model
 
-from analysis.harmonics import charts as ch
-from analysis.core.figures import save_chart
-from analysis.harmonics import decimate_spectrum, real_model_spectra
-from analysis.core.logs import log_to
-from analysis.core.results import write_json, write_table
-
-cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
-rm = cfg["real_model"]
-out = snakemake.output  # noqa: F821
-with log_to(snakemake.log[0]) as log:  # noqa: F821
-    model_dir = str(Path(snakemake.input.model).parent)  # noqa: F821
-    text = Path(snakemake.input.text).read_text(encoding="utf-8")  # noqa: F821
-    spectra, lines, info = real_model_spectra(
-        model_dir, text, int(rm["max_positions"]), rm["window"], int(rm["max_line_order"])
+with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
+    s = a.setting
+    r = a.call(
+        real_model.real_model_results,
+        model_file=a.input("model"), text_file=a.input("text"), text_name=s("harmonics.real_model.text"),
+        max_positions=s("harmonics.real_model.max_positions"), window=s("harmonics.real_model.window"),
+        max_line_order=s("harmonics.real_model.max_line_order"), plot_points=s("harmonics.plot_points"),
     )
-    info["model_dir"] = model_dir
-    info["text"] = rm["text"]
-    log.info("real model: %s", info)
-    write_table(spectra, out[0], cfg, device=info["device"])
-    write_table(lines, out[2], cfg)
-    write_json(info, out[4], cfg, device=info["device"])
-    plot = decimate_spectrum(spectra, int(cfg["plot_points"]), by="layer")
-    stem = Path(out[6]).parent / "real_spectra"
-    save_chart(
-        ch.real_spectra_chart(
-            plot,
-            lines,
-            f"Subject model MLP activations over {rm['text']} "
-            f"({info['n_positions']} bytes, {info['layers']} layers, base {info['base']:g})",
-        ),
-        stem,
-        cfg,
-        device=info["device"],
-    )
+    device = r["summary"]["device"]
+    a.log.info("real model: %s", r["summary"])
+    for name in ("spectra", "lines", "plot_spectra", "plot_lines"):
+        a.table(r[name], name, device=device)
+    a.json(r["summary"], "summary", device=device)

@@ -1,24 +1,24 @@
-"""Adapter: synthetic spectra, harmonics and intermodulation -> results/harmonics/*."""
+"""Adapter: harmonics settings -> synthetic spectra, harmonics, intermodulation (results/harmonics/*)."""
 
-from analysis.harmonics import synthetic_results
-from analysis.core.logs import log_to
-from analysis.core.results import write_json, write_table
+from analysis.core.adapter import Adapter
+from analysis.harmonics import synthetic
 
-cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
-out = snakemake.output  # noqa: F821
-with log_to(snakemake.log[0]) as log:  # noqa: F821
-    r = synthetic_results(cfg)
-    log.info("summary: %s", r["summary"])
-    for i, name in enumerate(
-        [
-            "embedding_lines",
-            "harmonics",
-            "intermod",
-            "ffn_summary",
-            "ffn_lines",
-            "embedding_spectrum",
-            "ffn_spectra",
-        ]
-    ):
-        write_table(r[name], out[2 * i], cfg)
-    write_json(r["summary"], out[14], cfg)
+with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
+    s = a.setting
+    r = a.call(
+        synthetic.synthetic_results,
+        base=s("harmonics.base"), head_dim=s("harmonics.head_dim"), n_positions=s("harmonics.n_positions"),
+        window=s("harmonics.window"), activations=s("harmonics.activations"), biases=s("harmonics.biases"),
+        tone_amplitude=s("harmonics.tone_amplitude"), max_harmonic=s("harmonics.max_harmonic"),
+        intermod_amplitudes=s("harmonics.intermod.amplitudes"), intermod_bias=s("harmonics.intermod.bias"),
+        intermod_max_order=s("harmonics.intermod.max_order"), torus_grid=s("harmonics.intermod.torus_grid"),
+        swiglu_gate_amplitude=s("harmonics.swiglu.gate_amplitude"),
+        swiglu_up_amplitude=s("harmonics.swiglu.up_amplitude"), swiglu_gate_bias=s("harmonics.swiglu.gate_bias"),
+        swiglu_max_harmonic=s("harmonics.swiglu.max_harmonic"), ffn_hidden=s("harmonics.ffn_hidden"),
+        max_line_order=s("harmonics.max_line_order"), seed=s("harmonics.seed"),
+    )
+    a.log.info("summary: %s", r["summary"])
+    for name in ("embedding_lines", "harmonics", "intermod", "ffn_summary", "ffn_lines", "embedding_spectrum",
+                 "ffn_spectra"):
+        a.table(r[name], name)
+    a.json(r["summary"], "summary")
