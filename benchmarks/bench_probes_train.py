@@ -2,8 +2,9 @@
 backward, gradient clipping, optimiser), one held-out evaluation of the whole validation split, and
 the projected cost of every variant x seed.
 
-Run from the project root: `python benchmarks/bench_probes_train.py [threads] [steps] [profile.yaml]`
-(default 1 thread, 10 timed steps, config/config.yaml). Prints wall and CPU (process) seconds: on a
+Run from the project root: `python benchmarks/bench_probes_train.py [threads] [steps] [overlay.yaml ...]`
+(default 1 thread, 10 timed steps; overlays deep-merge over config/config.yaml, e.g. a `probes.train.cpu`
+section to time another profile). Prints wall and CPU (process) seconds: on a
 shared machine the CPU seconds are the stable figure, and with one thread per job
 `cpu-seconds x jobs / cores` is the wall time of the training stage on an idle machine.
 """
@@ -51,8 +52,8 @@ def step_phases(prof: dict, corpus, steps: int) -> dict[str, tuple[float, float]
     return {p: (w / steps, c / steps) for p, (w, c) in acc.items()}, model
 
 
-def main(threads: int = 1, steps: int = 10, config: str = "config/config.yaml") -> None:
-    cfg = load_config(ROOT / config)["probes"]["train"]
+def main(threads: int = 1, steps: int = 10, *overlays: str) -> None:
+    cfg = load_config(ROOT / "config" / "config.yaml", *overlays)["probes"]["train"]
     prof = cfg["cpu"]
     torch.set_num_threads(threads)
     corpus = stdlib_corpus(cfg["corpus_bytes"], cfg["val_every"])
@@ -77,4 +78,4 @@ def main(threads: int = 1, steps: int = 10, config: str = "config/config.yaml") 
 
 if __name__ == "__main__":
     a = sys.argv[1:]
-    main(int(a[0]) if a else 1, int(a[1]) if len(a) > 1 else 10, a[2] if len(a) > 2 else "config/config.yaml")
+    main(int(a[0]) if a else 1, int(a[1]) if len(a) > 1 else 10, *a[2:])

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.scorecard import ScoreRow
-from analysis.probes.prope import ORDER_CRITERION
+from analysis.probes.prope import BASELINE, ORDER_CRITERION
 
 __all__ = ["CHAPTER", "SOURCE", "probes_claims", "prope_claims", "subject_claims", "synthetic_claims"]
 
@@ -85,11 +85,10 @@ def prope_claims(prope: pd.DataFrame, summary: Mapping[str, Any], steps: int) ->
             f"(stdlib text, {steps} steps): held-out loss {_pm(t)}", "needs the paper's training run: not judged"))
     by = prope.set_index("variant")
     for c in summary["comparisons"]:
-        a, b = by.loc[c["variant"]], by.loc["rope10k"]
-        word = "below" if c["paper_a_better"] else "above"
+        a, b = by.loc[c["variant"]], by.loc[BASELINE]
         rows.append(ScoreRow(
-            CHAPTER, f"Table 2 ordering: {c['label']} {word} {c['baseline']} (small scale)", SOURCE,
-            f"{c['label']} {'better' if c['paper_a_better'] else 'worse'}",
+            CHAPTER, f"Table 2 ordering at small scale: {c['label']} vs {c['baseline']}", SOURCE,
+            f"{c['label']} {'better' if c['paper_a_better'] else 'worse'} ({a.paper_wiki:g} vs {b.paper_wiki:g})",
             f"loss difference {c['diff_mean']:+.4f} nats/byte", None, c["verdict"],
             f"{c['label']}: {_pm(a)}, range {a.val_loss_min:.4f}–{a.val_loss_max:.4f}; {c['baseline']}: "
             f"range {b.val_loss_min:.4f}–{b.val_loss_max:.4f}", ORDER_CRITERION))

@@ -152,6 +152,13 @@ def test_restoring_frequencies_of_full_rope_changes_nothing(tmp_path):
     assert r["runs"][0]["restored_val_loss"] == r["runs"][0]["val_loss"]
 
 
+def test_bad_seeds_are_rejected(tmp_path):
+    corpus = train.stdlib_corpus(30_000, val_every=3)
+    for seeds in ([], [1, 1]):
+        with pytest.raises(InputError, match="seeds"):
+            train.train_variant("nope", dict(TINY, seeds=seeds), "cpu", tmp_path / "m", tmp_path / "ck", corpus)
+
+
 def test_bad_variant_and_missing_model(tmp_path):
     with pytest.raises(InputError, match="unknown RoPE variant 'p050'"):
         train.variant_spec("p050")

@@ -14,6 +14,9 @@ PROBES_SYNTHETIC_KEYS = ["base", "max_distance", "n_seeds", "prop32_samples", "p
                          "var_tolerance", "prop31_targets", "prop31_max_distance", "head_seq_len",
                          "head_logit_scales", "seed"]
 PROBES_TRAIN_CODE = stage_code("probes/train.py", "probes/model.py", "probes/corpus.py")
+# the training profiles a job may read: a forced device reads only its own, so editing the other
+# profile retrains nothing; `auto` decides at run time (torch is not imported here)
+PROBES_PROFILES = {"cpu": ["cpu"], "cuda": ["gpu"]}.get(config["probes"]["train"]["device"], ["cpu", "gpu"])
 
 
 rule probes_synthetic:
@@ -71,7 +74,7 @@ rule probes_train:
         metrics=result("probes", "train/{variant}.json"),
     params:
         settings=settings("probes.train.device", "probes.train.corpus_bytes", "probes.train.val_every",
-                          "probes.train.restore_check", "probes.train.cpu", "probes.train.gpu"),
+                          "probes.train.restore_check", *(f"probes.train.{p}" for p in PROBES_PROFILES)),
         checkpoints=lambda wc: res("probes", f"checkpoints/{wc.variant}"),
     wildcard_constraints:
         variant="rope10k|rope500k|p025|p075|p075rev|nope",
