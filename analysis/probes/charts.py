@@ -179,29 +179,27 @@ def attention_examples_chart(ex: pd.DataFrame, model_name: str) -> Any:
 
 
 def prope_chart(table: pd.DataFrame, curves: pd.DataFrame) -> Any:
-    """Held-out byte perplexity per variant and the training-loss curves."""
-    bars = (
-        alt.Chart(table)
-        .mark_bar()
-        .encode(
-            alt.X("val_perplexity:Q", title="held-out perplexity (per byte)", scale=alt.Scale(zero=False)),
-            alt.Y("label:N", title=None, sort=alt.EncodingSortField("val_perplexity")),
-            tooltip=[
-                "label",
-                alt.Tooltip("val_perplexity:Q", format=".4f"),
-                alt.Tooltip("val_bits_per_byte:Q", format=".4f"),
-            ],
-        )
-        .properties(width=280, height=170, title="Held-out perplexity (stdlib validation files)")
+    """Held-out byte perplexity per variant (exp of the mean loss over seeds; bars from the best to the
+    worst seed) and the training-loss curves of every seed (20-step running mean)."""
+    y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("val_perplexity"))
+    x_title = "held-out perplexity (per byte)"
+    bars = alt.Chart(table).mark_point(filled=True, size=60).encode(
+        alt.X("val_perplexity:Q", title=x_title, scale=alt.Scale(zero=False)), y,
+        tooltip=["label", "seeds", alt.Tooltip("val_perplexity:Q", format=".4f"),
+                 alt.Tooltip("val_perplexity_min:Q", format=".4f"), alt.Tooltip("val_perplexity_max:Q", format=".4f")],
     )
+    spread = alt.Chart(table).mark_rule(strokeWidth=2).encode(
+        alt.X("val_perplexity_min:Q", title=x_title), alt.X2("val_perplexity_max:Q"), y)
+    left = (spread + bars).properties(width=280, height=170, title="Held-out perplexity: mean and seed range")
     lines = (
-        alt.Chart(curves)
-        .mark_line(strokeWidth=1)
+        alt.Chart(curves[["label", "seed", "step", "loss_mean"]])
+        .mark_line(strokeWidth=1, opacity=0.8)
         .encode(
             alt.X("step:Q", title="step"),
-            alt.Y("loss:Q", title="training loss (nats/byte, 20-step mean)", scale=alt.Scale(zero=False)),
+            alt.Y("loss_mean:Q", title="training loss (nats/byte, 20-step mean)", scale=alt.Scale(zero=False)),
             alt.Color("label:N", title="variant"),
+            alt.Detail("seed:N"),
         )
-        .properties(width=320, height=170, title="Training loss")
+        .properties(width=320, height=170, title="Training loss (one line per seed)")
     )
-    return alt.hconcat(bars, lines)
+    return alt.hconcat(left, lines)

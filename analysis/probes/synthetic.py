@@ -31,6 +31,7 @@ __all__ = [
     "prop31_table",
     "rope_activation",
     "rope_activation_naive",
+    "synthetic_results",
     "synthetic_summary",
 ]
 
@@ -252,7 +253,8 @@ def aliasing_distances(theta: float, max_distance: int, tol: float) -> NDArray[n
 
 
 def synthetic_summary(
-    fig2: pd.DataFrame, p31: pd.DataFrame, p32: pd.DataFrame, heads: pd.DataFrame, cfg: dict[str, Any]
+    fig2: pd.DataFrame, p31: pd.DataFrame, p32: pd.DataFrame, heads: pd.DataFrame, *, head_dim: int,
+    base: float, z_tolerance: float, var_tolerance: float, head_seq_len: int,
 ) -> dict[str, Any]:
     """The numbers the scorecard and the report quote from the synthetic tables:
 
@@ -268,7 +270,7 @@ def synthetic_summary(
     ones = fig2[fig2.kind == "all-ones"].sort_values("distance")
     gauss = fig2[fig2.kind == "gaussian"].sort_values("distance")
     half = int(ones.distance.max()) // 2
-    d = int(cfg["head_dim"])
+    d = int(head_dim)
     a0 = float(ones["mean"].iloc[0])
     far = float(ones[ones.distance >= half]["mean"].abs().max())
     hw = []
@@ -286,7 +288,7 @@ def synthetic_summary(
     max_v = float(p32.var_rel_diff.abs().max())
     return {
         "head_dim": d,
-        "base": float(cfg["base"]),
+        "base": float(base),
         "max_distance": int(ones.distance.max()),
         "ones_at_zero": a0,
         "ones_far_envelope": far,
@@ -297,14 +299,30 @@ def synthetic_summary(
         "prop32_max_abs_var_rel_diff": max_v,
         "prop32_var_closed": float(p32.var_closed.iloc[0]),
         "prop32_samples": int(p32["n"].iloc[0]),
-        "prop32_mean_ok": max_z < float(cfg["z_tolerance"]),
-        "prop32_var_ok": max_v < float(cfg["var_tolerance"]),
-        "z_tolerance": float(cfg["z_tolerance"]),
-        "var_tolerance": float(cfg["var_tolerance"]),
+        "prop32_mean_ok": max_z < float(z_tolerance),
+        "prop32_var_ok": max_v < float(var_tolerance),
+        "z_tolerance": float(z_tolerance),
+        "var_tolerance": float(var_tolerance),
         "prop31_targets": [int(t) for t in sorted(p31.target.unique())],
         "prop31_all_argmax_at_target": bool((p31.argmax == p31.target).all()),
         "positional_heads": hw,
-        "head_seq_len": int(cfg["head_seq_len"]),
-        "highest_freq_near_returns": aliasing_distances(1.0, int(cfg["head_seq_len"]) - 1, 0.01).tolist(),
+        "head_seq_len": int(head_seq_len),
+        "highest_freq_near_returns": aliasing_distances(1.0, int(head_seq_len) - 1, 0.01).tolist(),
         "highest_freq_near_returns_64": aliasing_distances(1.0, 64, 0.05).tolist(),
     }
+
+
+def synthetic_results(
+    *, head_dim: int, base: float, max_distance: int, n_seeds: int, prop32_samples: int,
+    prop32_distances: list[int], z_tolerance: float, var_tolerance: float, prop31_targets: list[int],
+    prop31_max_distance: int, head_seq_len: int, head_logit_scales: list[float], seed: int,
+) -> dict[str, Any]:
+    """Every synthetic result of the stage: the tables ``figure2``, ``prop31``, ``prop32``,
+    ``positional_heads`` and their ``summary`` (:func:`synthetic_summary`)."""
+    fig2 = figure2_table(head_dim, base, max_distance, n_seeds, seed)
+    p31 = prop31_table(head_dim, base, prop31_targets, prop31_max_distance, seed)
+    p32 = gaussian_moments(head_dim, base, prop32_distances, prop32_samples, seed)
+    heads = positional_head_table(head_seq_len, head_dim, base, head_logit_scales)
+    summary = synthetic_summary(fig2, p31, p32, heads, head_dim=head_dim, base=base, z_tolerance=z_tolerance,
+                                var_tolerance=var_tolerance, head_seq_len=head_seq_len)
+    return {"figure2": fig2, "prop31": p31, "prop32": p32, "positional_heads": heads, "summary": summary}

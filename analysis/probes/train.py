@@ -1,249 +1,94 @@
-"""A small Gemma-architecture byte-level causal LM trained on an offline corpus, with p-RoPE variants.
+"""Training the small byte-level Gemma of the probes stage (:mod:`analysis.probes.model`) on the
+offline corpus (:mod:`analysis.probes.corpus`), one variant at a time, for several seeds.
 
-* Vocabulary: exactly 256 token ids, id = byte value, no special tokens.
-* Corpus: the Python standard library's own ``.py`` source files (every machine with Python has
-  them): a deterministic, sorted subset, the file list and a sha256 of the text recorded. Whole files
-  are held out for validation (every ``val_every``-th file).
-* p-RoPE (Barbero et al. 2024): keep a fraction ``p`` of the RoPE frequencies and remove the lowest
-  ones (``reversed``: remove the highest instead); ``p = 0`` is NoPE. A removed frequency is set to
-  0 in the rotary embedding's ``inv_freq`` (angle 0: that pair is not rotated). ``inv_freq`` is a
-  non-persistent buffer that transformers recomputes at load time, so the variant is stored in the
-  saved config (``config.rope_variant``) and :func:`load_model` re-applies it.
-* Training: fixed seeds, batches drawn from a per-step seeded generator (a resumed run sees the same
-  batches), periodic checkpoints so an interrupted run resumes, tqdm progress on stderr.
+* Fixed seeds: the model of seed ``s`` is initialised with ``torch.manual_seed(s)`` and step ``t``
+  draws its batch from ``numpy.random.default_rng([s, t])`` (a resumed run sees the same batches).
+* Periodic checkpoints (one file per seed) so an interrupted run resumes; finished seeds are kept
+  beside them until the whole variant is done. tqdm progress on stderr.
+* Held-out loss on the *whole* validation split: windows of ``seq_len + 1`` bytes that start every
+  ``seq_len`` bytes, so every validation byte but the first is predicted exactly once.
+* Threads: the caller (the rule's adapter) sets torch's thread count; the trainer never changes it.
+
+The model and corpus names are re-exported here (``build_model``, ``variant_spec``, ``load_model``,
+``stdlib_corpus``, ``prope_table``) for the stages that import them from this module.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import math
 import os
 import shutil
-import sysconfig
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from analysis.core.errors import InputError
+from analysis.probes.corpus import Corpus, stdlib_corpus
+from analysis.probes.model import (
+    VARIANTS, apply_variant, build_model, frequency_keep_mask, load_model, resolve_device, restored_spec,
+    variant_inv_freq, variant_spec,
+)
+from analysis.probes.prope import prope_table
 
 __all__ = [
-    "VARIANTS",
-    "Corpus",
-    "apply_variant",
-    "build_model",
-    "evaluate",
-    "frequency_keep_mask",
-    "load_model",
-    "prope_table",
-    "resolve_device",
-    "stdlib_corpus",
-    "train_variant",
-    "variant_inv_freq",
-    "variant_spec",
+    "EVAL_BATCH", "VARIANTS", "Corpus", "apply_variant", "build_model", "eval_windows", "evaluate",
+    "frequency_keep_mask", "load_model", "prope_table", "resolve_device", "restored_spec", "stdlib_corpus",
+    "train_seed", "train_variant", "variant_inv_freq", "variant_spec",
 ]
 
-# name -> (rope base, kept fraction p of frequencies, reversed: drop the highest instead of the lowest,
-#          label of the variant in the paper's Table 2 / config/published_values.yaml)
-VARIANTS: dict[str, dict[str, Any]] = {
-    "rope10k": {"base": 1.0e4, "keep_fraction": 1.0, "reversed": False, "label": "RoPE base 10k"},
-    "rope500k": {"base": 5.0e5, "keep_fraction": 1.0, "reversed": False, "label": "RoPE base 500k"},
-    "p025": {"base": 1.0e4, "keep_fraction": 0.25, "reversed": False, "label": "0.25-RoPE"},
-    "p075": {"base": 1.0e4, "keep_fraction": 0.75, "reversed": False, "label": "0.75-RoPE"},
-    "p075rev": {"base": 1.0e4, "keep_fraction": 0.75, "reversed": True, "label": "0.75-RoPE reversed"},
-    "nope": {"base": 1.0e4, "keep_fraction": 0.0, "reversed": False, "label": "NoPE"},
-}
+EVAL_BATCH = 64  # windows per evaluation forward pass (fixed: results do not depend on the machine)
 
 
-def variant_spec(name: str) -> dict[str, Any]:
-    """The spec of a named variant (a copy, with its ``name``); unknown names raise InputError."""
-    if name not in VARIANTS:
-        raise InputError(f"unknown RoPE variant {name!r}; known: {', '.join(VARIANTS)}")
-    return {"name": name, **VARIANTS[name]}
-
-
-# ----------------------------------------------------------------------------------------- corpus
-@dataclass(frozen=True)
-class Corpus:
-    """Training and validation bytes with their origin."""
-
-    train: np.ndarray  # uint8
-    val: np.ndarray  # uint8
-    files: list[str]  # paths relative to the stdlib folder, in corpus order
-    val_files: list[str]
-    sha256: str  # of the concatenated text of all files (train + val, corpus order)
-    root: str
-
-
-def stdlib_corpus(max_bytes: int, val_every: int = 10, root: str | None = None) -> Corpus:
-    """The sorted top-level ``*.py`` files of the standard library (``sysconfig`` ``stdlib`` path),
-    taken in order until ``max_bytes`` (bytes) are collected; file ``j`` goes to validation when
-    ``j % val_every == val_every - 1``. Files are separated by one newline byte."""
-    root = root or sysconfig.get_paths()["stdlib"]
-    paths = sorted(p for p in Path(root).glob("*.py") if p.is_file())
-    if not paths:
-        raise InputError(f"no Python standard library sources found under {root}")
-    if int(max_bytes) < 10_000 or int(val_every) < 2:
-        raise InputError("corpus needs max_bytes >= 10000 and val_every >= 2")
-    h = hashlib.sha256()
-    train, val, files, val_files, total = [], [], [], [], 0
-    for j, p in enumerate(paths):
-        data = p.read_bytes() + b"\n"
-        h.update(data)
-        rel = p.name
-        files.append(rel)
-        if j % val_every == val_every - 1:
-            val.append(data)
-            val_files.append(rel)
-        else:
-            train.append(data)
-        total += len(data)
-        if total >= max_bytes:
-            break
-    if not val:
-        raise InputError(f"corpus of {total} bytes has no validation file; raise max_bytes")
-    return Corpus(
-        train=np.frombuffer(b"".join(train), dtype=np.uint8).copy(),
-        val=np.frombuffer(b"".join(val), dtype=np.uint8).copy(),
-        files=files,
-        val_files=val_files,
-        sha256=h.hexdigest(),
-        root=str(root),
-    )
-
-
-# ------------------------------------------------------------------------------------------ p-RoPE
-def frequency_keep_mask(n_freq: int, keep_fraction: float, reversed: bool = False) -> np.ndarray:
-    """Boolean mask over the ``n_freq`` RoPE frequencies ordered highest first (transformers' order,
-    ``theta_i = base^(-2i/d)``): p-RoPE keeps the ``round(p * n_freq)`` highest frequencies and
-    removes the lowest; ``reversed`` keeps the lowest and removes the highest."""
-    if not 0.0 <= float(keep_fraction) <= 1.0:
-        raise InputError(f"keep_fraction must lie in [0, 1], got {keep_fraction!r}")
-    n_keep = int(round(float(keep_fraction) * int(n_freq)))
-    mask = np.zeros(int(n_freq), dtype=bool)
-    if reversed:
-        mask[int(n_freq) - n_keep :] = True
-    else:
-        mask[:n_keep] = True
-    return mask
-
-
-def variant_inv_freq(spec: Mapping[str, Any], head_dim: int) -> torch.Tensor:  # noqa: F821
-    """``inv_freq`` of a variant: ``base^(-2i/d)`` with removed frequencies set to 0 (float32)."""
-    import torch
-
-    inv = 1.0 / (float(spec["base"]) ** (torch.arange(0, head_dim, 2, dtype=torch.float) / head_dim))
-    keep = torch.from_numpy(frequency_keep_mask(head_dim // 2, spec["keep_fraction"], spec["reversed"]))
-    return torch.where(keep, inv, torch.zeros_like(inv))
-
-
-def apply_variant(model: Any, spec: Mapping[str, Any] | None = None) -> Any:
-    """Set every rotary embedding's ``inv_freq`` (and ``original_inv_freq``) of ``model`` to the
-    variant's (default: ``model.config.rope_variant``); returns the model. A model without a stored
-    variant is left as transformers built it."""
-    spec = spec if spec is not None else getattr(model.config, "rope_variant", None)
-    if spec is None:
-        return model
-    head_dim = int(model.config.head_dim)
-    for mod in model.modules():
-        if hasattr(mod, "inv_freq") and mod.__class__.__name__.endswith("RotaryEmbedding"):
-            inv = variant_inv_freq(spec, head_dim).to(mod.inv_freq.device, mod.inv_freq.dtype)
-            mod.inv_freq.copy_(inv)
-            if hasattr(mod, "original_inv_freq"):
-                mod.original_inv_freq.copy_(inv)
-    return model
-
-
-def build_model(spec: Mapping[str, Any], model_cfg: Mapping[str, Any], seed: int) -> Any:
-    """A freshly initialised ``GemmaForCausalLM`` with a 256-byte vocabulary and the variant applied.
-    ``model_cfg``: ``layers``, ``hidden``, ``heads``, ``head_dim``, ``mlp``, ``seq_len``."""
-    import torch
-    from transformers import GemmaConfig, GemmaForCausalLM
-
-    torch.manual_seed(int(seed))
-    cfg = GemmaConfig(
-        vocab_size=256,
-        hidden_size=int(model_cfg["hidden"]),
-        intermediate_size=int(model_cfg["mlp"]),
-        num_hidden_layers=int(model_cfg["layers"]),
-        num_attention_heads=int(model_cfg["heads"]),
-        num_key_value_heads=int(model_cfg["heads"]),
-        head_dim=int(model_cfg["head_dim"]),
-        max_position_embeddings=int(model_cfg["seq_len"]),
-        rope_parameters={"rope_type": "default", "rope_theta": float(spec["base"])},
-        pad_token_id=None,
-        bos_token_id=None,
-        eos_token_id=None,
-        use_cache=False,
-    )
-    cfg.rope_variant = {k: spec[k] for k in ("name", "base", "keep_fraction", "reversed", "label")}
-    cfg.byte_level = True  # token id = byte value, no special tokens
-    cfg._attn_implementation = "sdpa"
-    return apply_variant(GemmaForCausalLM(cfg))
-
-
-def load_model(path: str | os.PathLike[str], attn_implementation: str = "eager") -> Any:
-    """Load a causal LM saved by :func:`train_variant` (or any local Hugging Face checkpoint) without
-    downloading anything, and re-apply its stored RoPE variant. A missing folder raises InputError."""
-    from transformers import AutoModelForCausalLM
-
-    p = Path(path)
-    if not (p / "config.json").is_file():
-        raise InputError(f"no model checkpoint (config.json) at {p}")
-    model = AutoModelForCausalLM.from_pretrained(
-        str(p), local_files_only=True, attn_implementation=attn_implementation
-    )
-    return apply_variant(model).eval()
-
-
-def resolve_device(device: str) -> str:
-    """``auto`` -> ``cuda`` when CUDA is available, else ``cpu``; ``cuda`` without CUDA raises."""
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise InputError("probes.train.device is 'cuda' but torch finds no CUDA device")
-    if device not in ("cpu", "cuda"):
-        raise InputError(f"unknown device {device!r} (auto, cpu or cuda)")
-    return device
-
-
-# --------------------------------------------------------------------------------------- training
 def _batch(data: np.ndarray, seq_len: int, batch: int, rng: np.random.Generator) -> np.ndarray:
     starts = rng.integers(0, len(data) - seq_len - 1, size=batch)
     return np.stack([data[s : s + seq_len + 1] for s in starts]).astype(np.int64)
 
 
-def evaluate(
-    model: Any, data: np.ndarray, seq_len: int, max_windows: int, batch: int, device: str
-) -> dict[str, float]:
-    """Held-out loss on non-overlapping windows of ``seq_len + 1`` bytes (the first ``max_windows``):
-    ``loss`` (nats per byte), ``perplexity`` (per byte, ``exp(loss)``), ``bits_per_byte``, ``bytes``."""
+def eval_windows(n_bytes: int, seq_len: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` byte ranges covering ``n_bytes`` held-out bytes: windows of ``seq_len + 1``
+    bytes starting every ``seq_len`` bytes (the last one shorter), so that bytes ``1 .. n_bytes - 1``
+    are each predicted once, from at most ``seq_len`` bytes of context inside their window."""
+    if n_bytes < 2 or seq_len < 1:
+        raise InputError(f"validation text of {n_bytes} bytes cannot be evaluated with windows of {seq_len}")
+    return [(s, min(s + seq_len + 1, n_bytes)) for s in range(0, n_bytes - 1, seq_len)]
+
+
+def _window_losses(model: Any, data: np.ndarray, spans: list[tuple[int, int]], device: str) -> float:
+    """Summed next-byte cross-entropy (nats) over windows of one length, in fixed-size batches."""
     import torch
 
-    n = min(int(max_windows), (len(data) - 1) // (seq_len + 1))
-    if n < 1:
-        raise InputError(f"validation text of {len(data)} bytes is shorter than one window of {seq_len + 1}")
-    windows = np.stack([data[i * (seq_len + 1) : (i + 1) * (seq_len + 1)] for i in range(n)]).astype(np.int64)
+    x_all = np.stack([data[a:b] for a, b in spans]).astype(np.int64)
+    tot = 0.0
+    for i in range(0, len(x_all), EVAL_BATCH):
+        x = torch.from_numpy(x_all[i : i + EVAL_BATCH]).to(device)
+        logits = model(input_ids=x[:, :-1]).logits.float()
+        tot += float(torch.nn.functional.cross_entropy(logits.reshape(-1, 256), x[:, 1:].reshape(-1), reduction="sum"))
+    return tot
+
+
+def evaluate(model: Any, data: np.ndarray, seq_len: int, device: str) -> dict[str, float]:
+    """Held-out loss over the whole of ``data`` (:func:`eval_windows`): ``loss`` (nats per byte),
+    ``perplexity`` (per byte, ``exp(loss)``), ``bits_per_byte``, ``bytes`` (bytes predicted),
+    ``windows``."""
+    import torch
+
+    spans = eval_windows(len(data), int(seq_len))
+    full = [s for s in spans if s[1] - s[0] == seq_len + 1]
+    rest = [s for s in spans if s[1] - s[0] != seq_len + 1]
     was_training = model.training
     model.eval()
-    tot, cnt = 0.0, 0
     with torch.no_grad():
-        for i in range(0, n, batch):
-            x = torch.from_numpy(windows[i : i + batch]).to(device)
-            logits = model(input_ids=x[:, :-1]).logits.float()
-            loss = torch.nn.functional.cross_entropy(
-                logits.reshape(-1, 256), x[:, 1:].reshape(-1), reduction="sum"
-            )
-            tot += float(loss)
-            cnt += x[:, 1:].numel()
+        tot = _window_losses(model, data, full, device) if full else 0.0
+        tot += sum(_window_losses(model, data, [s], device) for s in rest)
     model.train(was_training)
+    cnt = sum(b - a - 1 for a, b in spans)
     loss = tot / cnt
-    return {"loss": loss, "perplexity": math.exp(loss), "bits_per_byte": loss / math.log(2), "bytes": cnt}
+    return {"loss": loss, "perplexity": math.exp(loss), "bits_per_byte": loss / math.log(2), "bytes": cnt,
+            "windows": len(spans)}
 
 
 def _lr(step: int, steps: int, lr: float, warmup: int) -> float:
@@ -253,43 +98,63 @@ def _lr(step: int, steps: int, lr: float, warmup: int) -> float:
     return lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * t)))
 
 
-def train_variant(
-    variant: str,
-    cfg: Mapping[str, Any],
-    out_dir: str | os.PathLike[str],
-    checkpoint_dir: str | os.PathLike[str],
-    corpus: Corpus,
-    threads: int = 2,
-) -> dict[str, Any]:
-    """Train ``variant`` with the profile chosen by the device (``cfg['device']``: the ``cpu`` or
-    ``gpu`` section of ``cfg``), save it with ``save_pretrained`` into ``out_dir`` (config.json +
-    model.safetensors, written to a temporary folder first) and return the metrics. A checkpoint in
-    ``checkpoint_dir`` (every ``checkpoint_every`` steps) is resumed from and removed on success."""
+def _loss(model: Any, x: Any) -> Any:
+    """Next-byte cross-entropy (nats) of a batch of windows ``x[:, :seq_len + 1]``."""
+    import torch
+
+    logits = model(input_ids=x[:, :-1]).logits
+    return torch.nn.functional.cross_entropy(logits.reshape(-1, 256).float(), x[:, 1:].reshape(-1))
+
+
+def _arch(prof: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings a run's numbers depend on (a checkpoint is resumed only when they match)."""
+    return {k: v for k, v in prof.items() if k != "seeds"}
+
+
+def _resume(ckpt: Path, key: dict[str, Any], model: Any, opt: Any, device: str) -> tuple[int, list[float]]:
+    """Load ``ckpt`` into ``model``/``opt`` when it belongs to the same run ``key``: (step, history)."""
+    import torch
+
+    if not ckpt.is_file():
+        return 0, []
+    state = torch.load(ckpt, map_location=device, weights_only=False)
+    if state.get("key") != key:
+        return 0, []
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["opt"])
+    return int(state["step"]), list(state["history"])
+
+
+def _checkpoint(ckpt: Path, key: dict[str, Any], model: Any, opt: Any, step: int, history: list[float]) -> None:
+    import torch
+
+    ckpt.parent.mkdir(parents=True, exist_ok=True)
+    tmp = ckpt.with_suffix(".tmp")
+    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "history": history,
+                "key": key}, tmp)
+    os.replace(tmp, ckpt)
+
+
+def train_seed(
+    spec: Mapping[str, Any], prof: Mapping[str, Any], seed: int, device: str, corpus: Corpus,
+    ckpt: Path, restore: bool = False,
+) -> tuple[Any, dict[str, Any], dict[str, float]]:
+    """Train one seed of a variant with profile ``prof``: (model, metrics, timings in seconds).
+    ``restore``: also evaluate with every frequency restored (:func:`restored_spec`)."""
     import torch
     from tqdm import tqdm
 
-    spec = variant_spec(variant)
-    device = resolve_device(str(cfg.get("device", "auto")))
-    prof = dict(cfg["gpu" if device == "cuda" else "cpu"])
-    seed = int(cfg["seed"])
-    torch.set_num_threads(max(1, int(threads)))
     model = build_model(spec, prof, seed).to(device)
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=float(prof["lr"]), weight_decay=0.01, betas=(0.9, 0.95))
     steps, seq, bs = int(prof["steps"]), int(prof["seq_len"]), int(prof["batch"])
-    ckpt = Path(checkpoint_dir) / "checkpoint.pt"
-    start, history = 0, []
-    if ckpt.is_file():
-        state = torch.load(ckpt, map_location=device, weights_only=False)
-        if state.get("profile") == prof and state.get("variant") == variant and state.get("seed") == seed:
-            model.load_state_dict(state["model"])
-            opt.load_state_dict(state["opt"])
-            start, history = int(state["step"]), list(state["history"])
+    key = {"variant": spec["name"], "seed": int(seed), "profile": _arch(prof)}
+    start, history = _resume(ckpt, key, model, opt, device)
     t0 = time.perf_counter()
-    bar = tqdm(range(start, steps), desc=f"train {variant}", initial=start, total=steps, mininterval=2.0)
+    bar = tqdm(range(start, steps), desc=f"train {spec['name']} seed {seed}", initial=start, total=steps,
+               mininterval=2.0)
     for step in bar:
-        rng = np.random.default_rng([seed, step])
-        x = torch.from_numpy(_batch(corpus.train, seq, bs, rng)).to(device)
+        x = torch.from_numpy(_batch(corpus.train, seq, bs, np.random.default_rng([seed, step]))).to(device)
         for g in opt.param_groups:
             g["lr"] = _lr(step, steps, float(prof["lr"]), int(prof["warmup"]))
         loss = _loss(model, x)
@@ -299,58 +164,24 @@ def train_variant(
         opt.step()
         history.append(float(loss.detach()))
         bar.set_postfix(loss=f"{history[-1]:.3f}", refresh=False)
-        done = step + 1
-        if done % int(prof["checkpoint_every"]) == 0 and done < steps:
-            ckpt.parent.mkdir(parents=True, exist_ok=True)
-            tmp = ckpt.with_suffix(".tmp")
-            torch.save(
-                {
-                    "model": model.state_dict(),
-                    "opt": opt.state_dict(),
-                    "step": done,
-                    "history": history,
-                    "profile": prof,
-                    "variant": variant,
-                    "seed": seed,
-                },
-                tmp,
-            )
-            os.replace(tmp, ckpt)
-    seconds = time.perf_counter() - t0
-    metrics = evaluate(model, corpus.val, seq, int(prof["eval_windows"]), bs, device)
-    _save(model, Path(out_dir))
-    shutil.rmtree(ckpt.parent, ignore_errors=True)
-    return {
-        "variant": variant,
-        "label": spec["label"],
-        "base": spec["base"],
-        "keep_fraction": spec["keep_fraction"],
-        "reversed": spec["reversed"],
-        "device": device,
-        "profile": prof,
-        "seed": seed,
-        "val_loss": metrics["loss"],
-        "val_perplexity": metrics["perplexity"],
-        "val_bits_per_byte": metrics["bits_per_byte"],
-        "val_bytes": metrics["bytes"],
-        "train_loss_last": float(np.mean(history[-20:])),
+        if (step + 1) % int(prof["checkpoint_every"]) == 0 and step + 1 < steps:
+            _checkpoint(ckpt, key, model, opt, step + 1, history)
+    t1 = time.perf_counter()
+    m = evaluate(model, corpus.val, seq, device)
+    restored = None
+    if restore:
+        restored = evaluate(apply_variant(model, restored_spec(spec)), corpus.val, seq, device)["loss"]
+        apply_variant(model, spec)
+    metrics = {
+        "seed": int(seed), "val_loss": m["loss"], "val_perplexity": m["perplexity"],
+        "val_bits_per_byte": m["bits_per_byte"], "val_bytes": m["bytes"], "val_windows": m["windows"],
+        "restored_val_loss": restored, "train_loss_last": float(np.mean(history[-20:])),
         "train_loss_curve": history,
-        "steps_resumed_from": start,
-        "train_seconds": seconds,
-        "steps_per_second": (steps - start) / seconds if seconds > 0 and steps > start else None,
         "parameters": int(sum(p.numel() for p in model.parameters())),
-        "corpus_sha256": corpus.sha256,
-        "corpus_train_bytes": len(corpus.train),
-        "corpus_val_bytes": len(corpus.val),
     }
-
-
-def _loss(model: Any, x: torch.Tensor) -> torch.Tensor:  # noqa: F821
-    """Next-byte cross-entropy (nats) of a batch of windows ``x[:, :seq_len + 1]``."""
-    import torch
-
-    logits = model(input_ids=x[:, :-1]).logits
-    return torch.nn.functional.cross_entropy(logits.reshape(-1, 256).float(), x[:, 1:].reshape(-1))
+    timing = {"steps_resumed_from": start, "train_seconds": t1 - t0, "eval_seconds": time.perf_counter() - t1,
+              "steps_per_second": (steps - start) / (t1 - t0) if steps > start and t1 > t0 else None}
+    return model, metrics, timing
 
 
 def _save(model: Any, out_dir: Path) -> None:
@@ -364,59 +195,51 @@ def _save(model: Any, out_dir: Path) -> None:
     tmp.rmdir()
 
 
-def prope_table(
-    runs: list[dict[str, Any]], paper: Mapping[str, Mapping[str, float]]
-) -> tuple[pd.DataFrame, dict[str, Any]]:  # noqa: F821
-    """Our held-out byte perplexities beside the paper's Table 2 (``paper``: label -> {wiki, flanv2}).
+def _seed_run(spec, prof, seed, device, corpus, ck: Path, first: bool, restore: bool):
+    """One seed, or its finished record from an interrupted variant run (``ck/seed<s>.json``)."""
+    done = ck / f"seed{seed}.json"
+    if done.is_file() and (not first or (ck / "model" / "config.json").is_file()):
+        rec = json.loads(done.read_text())
+        if rec.get("key") == {"variant": spec["name"], "seed": int(seed), "profile": _arch(prof)}:
+            return rec["metrics"], rec["timing"]
+    model, metrics, timing = train_seed(spec, prof, seed, device, corpus, ck / f"seed{seed}.pt", restore)
+    if first:
+        _save(model, ck / "model")
+    done.write_text(json.dumps({"key": {"variant": spec["name"], "seed": int(seed), "profile": _arch(prof)},
+                                "metrics": metrics, "timing": timing}))
+    (ck / f"seed{seed}.pt").unlink(missing_ok=True)
+    return metrics, timing
 
-    Returns the table (one row per trained variant, ranks 1 = best among the variants trained) and a
-    summary: both orderings (best first), whether they agree, Kendall's tau between our perplexities
-    and the paper's Wiki column, and whether NoPE is worst in each. Perplexities are per byte for us
-    and per token (Gemma vocabulary) in the paper: only orderings are comparable."""
-    import pandas as pd
-    from scipy.stats import kendalltau
 
-    if not runs:
-        raise InputError("no trained variants to tabulate")
-    rows = []
-    for r in runs:
-        p = paper.get(r["label"], {})
-        rows.append(
-            {
-                "variant": r["variant"],
-                "label": r["label"],
-                "val_perplexity": r["val_perplexity"],
-                "val_bits_per_byte": r["val_bits_per_byte"],
-                "val_loss": r["val_loss"],
-                "steps": r["profile"]["steps"],
-                "parameters": r["parameters"],
-                "device": r["device"],
-                "train_seconds": r["train_seconds"],
-                "paper_wiki": p.get("wiki"),
-                "paper_flanv2": p.get("flanv2"),
-            }
-        )
-    t = pd.DataFrame(rows)
-    t["our_rank"] = t.val_perplexity.rank(method="min").astype(int)
-    t["paper_rank"] = t.paper_wiki.rank(method="min")
-    t = t.sort_values("our_rank").reset_index(drop=True)
-    both = t.dropna(subset=["paper_wiki"])
-    tau = (
-        float(kendalltau(both.val_perplexity, both.paper_wiki).statistic) if len(both) >= 2 else float("nan")
-    )
-    ours = list(both.sort_values("val_perplexity").label)
-    theirs = list(both.sort_values("paper_wiki").label)
-    summary = {
-        "our_order": ours,
-        "paper_order": theirs,
-        "same_order": ours == theirs,
-        "kendall_tau": tau,
-        "n_variants": len(both),
-        "best_ours": ours[0] if ours else None,
-        "best_paper": theirs[0] if theirs else None,
-        "nope_worst_ours": bool(ours and ours[-1] == "NoPE"),
-        "nope_worst_paper": bool(theirs and theirs[-1] == "NoPE"),
-        "devices": sorted(set(t.device)),
-        "total_train_seconds": float(t.train_seconds.sum()),
+def train_variant(
+    variant: str, profile: Mapping[str, Any], device: str, out_dir: str | os.PathLike[str],
+    checkpoint_dir: str | os.PathLike[str], corpus: Corpus, restore: bool = False,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Train ``variant`` with ``profile`` (architecture, optimiser, ``seeds``) once per seed on
+    ``device`` (``auto``/``cpu``/``cuda``); save the first seed's model with ``save_pretrained`` into
+    ``out_dir`` (the subject model of the probes and harmonics stages). Returns the result (variant,
+    profile, per-seed ``runs``) and the timings (seconds; not part of the result: they vary by run)."""
+    spec = variant_spec(variant)
+    device = resolve_device(str(device))
+    seeds = [int(s) for s in profile["seeds"]]
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise InputError(f"probes.train seeds must be distinct and non-empty, got {seeds}")
+    ck = Path(checkpoint_dir)
+    ck.mkdir(parents=True, exist_ok=True)
+    runs, timings = [], []
+    for i, seed in enumerate(seeds):
+        metrics, timing = _seed_run(spec, dict(profile), seed, device, corpus, ck, i == 0, restore)
+        runs.append(metrics)
+        timings.append({"seed": seed, **timing})
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for f in (ck / "model").iterdir():
+        os.replace(f, out / f.name)
+    shutil.rmtree(ck, ignore_errors=True)
+    result = {
+        "variant": variant, "label": spec["label"], "base": spec["base"], "keep_fraction": spec["keep_fraction"],
+        "reversed": spec["reversed"], "device": device, "profile": dict(profile), "seeds": seeds, "runs": runs,
+        "parameters": runs[0]["parameters"], "corpus_sha256": corpus.sha256,
+        "corpus_train_bytes": len(corpus.train), "corpus_val_bytes": len(corpus.val),
     }
-    return t, summary
+    return result, {"runs": timings}

@@ -1,45 +1,38 @@
 # probes stage: synthetic RoPE results, frequency probes and p-RoPE at small scale (Barbero et al. 2024,
-# seed 004). Training is one cached job per variant (the `variant` wildcard): rebuilding figures or the
-# report never retrains, and editing the synthetic or probe settings does not touch the models.
+# seed 004). Training is one cached job per variant (the `variant` wildcard; all seeds of the device's
+# profile inside it): rebuilding figures or the report never retrains, and editing the synthetic or
+# probe settings does not touch the models.
 
 from analysis.core.config import ROOT as PROBES_ROOT
 
-PROBES_CFG = config["probes"]
-PROBES_TRAIN_CFG = PROBES_CFG["train"]
-PROBES_VARIANTS = PROBES_TRAIN_CFG["variants"]
-PROBES_SUBJECT_CKPT = PROBES_CFG.get("subject_checkpoint")
-PROBES_SUBJECT = PROBES_CFG["subject_variant"]
+PROBES_VARIANTS = config["probes"]["train"]["variants"]
+PROBES_SUBJECT_CKPT = config["probes"].get("subject_checkpoint")
+PROBES_SUBJECT = config["probes"]["subject_variant"]
 PROBES_FIGURES = ["figure2", "prop31", "positional_heads", "freq_norms_layers", "freq_norms_heads",
                   "positional_scores", "attention_examples", "prope"]
-
-
-def probes_report(path, name):
-    """`path` wrapped for `snakemake --report` with its RST caption (workflow/report/probes/)."""
-    return report(path, caption=f"../report/probes/{name}.rst", category="Probes")
-
-
-def probes_table(name, caption):
-    """A result table and its provenance sidecar, the table wrapped for `snakemake --report`."""
-    path, side = with_prov(res("probes", name))
-    return [probes_report(path, caption), side]
-
-
-def probes_fig(name):
-    """All renderings of figure `name`, the SVG wrapped for `snakemake --report`."""
-    return [probes_report(f, name) if f.endswith(".svg") else f for f in fig("probes", name)]
+PROBES_SYNTHETIC_KEYS = ["base", "max_distance", "n_seeds", "prop32_samples", "prop32_distances", "z_tolerance",
+                         "var_tolerance", "prop31_targets", "prop31_max_distance", "head_seq_len",
+                         "head_logit_scales", "seed"]
+PROBES_TRAIN_CODE = stage_code("probes/train.py", "probes/model.py", "probes/corpus.py")
+# the training profiles a job may read: a forced device reads only its own, so editing the other
+# profile retrains nothing; `auto` decides at run time (torch is not imported here)
+PROBES_PROFILES = {"cpu": ["cpu"], "cuda": ["gpu"]}.get(config["probes"]["train"]["device"], ["cpu", "gpu"])
 
 
 rule probes_synthetic:
     """Synthetic RoPE results: Figure 2 (all-ones vs Gaussian q, k), Proposition 3.1 keys, Proposition
     3.2 moments against their closed forms, positional heads built from the highest frequency."""
+    input:
+        code=stage_code("probes/synthetic.py", "core/rope.py"),
     output:
-        with_prov(res("probes", "synthetic/figure2.parquet")),
-        with_prov(res("probes", "synthetic/prop31.parquet")),
-        with_prov(res("probes", "synthetic/prop32.csv")),
-        with_prov(res("probes", "synthetic/positional_heads.parquet")),
-        with_prov(res("probes", "synthetic/summary.json")),
+        figure2=result("probes", "synthetic/figure2.parquet"),
+        prop31=result("probes", "synthetic/prop31.parquet"),
+        prop32=result("probes", "synthetic/prop32.csv"),
+        positional_heads=result("probes", "synthetic/positional_heads.parquet"),
+        summary=result("probes", "synthetic/summary.json"),
     params:
-        cfg=PROBES_CFG["synthetic"],
+        settings=settings("physics.head_dim", *(f"probes.synthetic.{k}" for k in PROBES_SYNTHETIC_KEYS)),
+    threads: 1
     log:
         log_path("probes", "probes_synthetic"),
     benchmark:
@@ -50,10 +43,13 @@ rule probes_synthetic:
 
 rule probes_corpus:
     """The training corpus: sorted standard-library .py files, their train/validation split and sha256."""
+    input:
+        code=stage_code("probes/corpus.py"),
     output:
-        with_prov(res("probes", "corpus.json")),
+        corpus=result("probes", "corpus.json"),
     params:
-        cfg=PROBES_TRAIN_CFG,
+        settings=settings("probes.train.corpus_bytes", "probes.train.val_every"),
+    threads: 1
     log:
         log_path("probes", "probes_corpus"),
     benchmark:
@@ -63,20 +59,26 @@ rule probes_corpus:
 
 
 rule probes_train:
-    """Train one variant (RoPE 10k / 500k, p-RoPE, reversed p-RoPE, NoPE) of the small byte-level Gemma;
-    save it with save_pretrained and its held-out perplexity. Resumes from its checkpoint if interrupted.
-    No file input: the corpus is read from the standard library and its sha256 recorded (probes_prope
-    checks it against corpus.json), so rewriting corpus.json never retrains."""
+    """Train one variant (RoPE 10k / 500k, p-RoPE, reversed p-RoPE, NoPE) of the small byte-level Gemma
+    once per seed of the device's profile; save the first seed's model with save_pretrained and every
+    seed's held-out loss on the whole validation split. Resumes from its checkpoints if interrupted.
+    No corpus file input: the corpus is read from the standard library and its sha256 recorded
+    (probes_prope checks it against corpus.json), so rewriting corpus.json never retrains.
+    One thread per job: two variants train side by side on two cores (more efficient than one job on
+    two threads at this model size), and results never depend on the machine's core count."""
+    input:
+        code=PROBES_TRAIN_CODE,
     output:
-        res("probes", "models/{variant}/config.json"),
-        res("probes", "models/{variant}/model.safetensors"),
-        with_prov(res("probes", "train/{variant}.json")),
+        config=result("probes", "models/{variant}/config.json"),
+        weights=result("probes", "models/{variant}/model.safetensors"),
+        metrics=result("probes", "train/{variant}.json"),
     params:
-        cfg=PROBES_TRAIN_CFG,
+        settings=settings("probes.train.device", "probes.train.corpus_bytes", "probes.train.val_every",
+                          "probes.train.restore_check", *(f"probes.train.{p}" for p in PROBES_PROFILES)),
         checkpoints=lambda wc: res("probes", f"checkpoints/{wc.variant}"),
     wildcard_constraints:
         variant="rope10k|rope500k|p025|p075|p075rev|nope",
-    threads: 2
+    threads: 1
     log:
         log_path("probes", "probes_train_{variant}"),
     benchmark:
@@ -97,15 +99,18 @@ rule probes_measure:
     diagonal and previous-token scores per head, attention maps of the most positional heads."""
     input:
         model=probes_subject_inputs,
-        texts=os.path.join(str(PROBES_ROOT), PROBES_CFG["texts"]),
+        texts=os.path.join(str(PROBES_ROOT), config["probes"]["texts"]),
+        code=stage_code("probes/measure.py", "probes/hooks.py", "probes/model.py"),
     output:
-        with_prov(res("probes", "freq_norms.parquet")),
-        with_prov(res("probes", "head_summary.csv")),
-        with_prov(res("probes", "attention_examples.parquet")),
-        with_prov(res("probes", "subject.json")),
+        norms=result("probes", "freq_norms.parquet"),
+        heads=result("probes", "head_summary.csv"),
+        examples=result("probes", "attention_examples.parquet"),
+        subject=result("probes", "subject.json"),
     params:
-        cfg={k: v for k, v in PROBES_CFG.items() if k not in ("synthetic", "train")},
+        settings=settings("probes.subject_variant", "probes.subject_checkpoint", "probes.texts", "probes.max_tokens",
+                          "probes.band_fraction", "probes.example_tokens"),
         model_dir=res("probes", f"models/{PROBES_SUBJECT}"),
+    threads: 1
     log:
         log_path("probes", "probes_measure"),
     benchmark:
@@ -115,20 +120,19 @@ rule probes_measure:
 
 
 rule probes_prope:
-    """p-RoPE at small scale: held-out perplexity of every trained variant beside the paper's Table 2,
-    the ordering comparison, and the stage's scorecard rows."""
+    """p-RoPE at small scale: held-out loss of every trained variant over its seeds (mean, spread) beside
+    the paper's Table 2, the per-seed table, the training curves and the orderings against RoPE 10k."""
     input:
         runs=expand(res("probes", "train/{variant}.json"), variant=PROBES_VARIANTS),
         corpus=res("probes", "corpus.json"),
-        synthetic=res("probes", "synthetic/summary.json"),
-        heads=res("probes", "head_summary.csv"),
-        subject=res("probes", "subject.json"),
+        published=os.path.join(str(PROBES_ROOT), "config", "published_values.yaml"),
+        code=stage_code("probes/prope.py"),
     output:
-        probes_table("prope.csv", "prope_table"),
-        with_prov(res("probes", "prope_summary.json")),
-        probes_table("scorecard.csv", "scorecard"),
-    params:
-        cfg=PROBES_CFG,
+        table=result("probes", "prope.csv"),
+        runs=result("probes", "prope_runs.csv"),
+        curves=result("probes", "train_curves.parquet"),
+        summary=result("probes", "prope_summary.json"),
+    threads: 1
     log:
         log_path("probes", "probes_prope"),
     benchmark:
@@ -137,22 +141,70 @@ rule probes_prope:
         "../scripts/probes_prope.py"
 
 
+rule probes_scorecard:
+    """The stage's scorecard rows (analysis/probes/claims.py), each with its criterion and verdict."""
+    input:
+        prope=res("probes", "prope.csv"),
+        summary=res("probes", "prope_summary.json"),
+        synthetic=res("probes", "synthetic/summary.json"),
+        heads=res("probes", "head_summary.csv"),
+        subject=res("probes", "subject.json"),
+        published=os.path.join(str(PROBES_ROOT), "config", "published_values.yaml"),
+        code=stage_code("probes/claims.py", "probes/prope.py", "core/scorecard.py"),
+    output:
+        table=result("probes", "scorecard.csv"),
+    threads: 1
+    log:
+        log_path("probes", "probes_scorecard"),
+    benchmark:
+        bench_path("probes", "probes_scorecard")
+    script:
+        "../scripts/probes_scorecard.py"
+
+
+rule probes_findings:
+    """Every number and data-dependent phrase of report/probes.qmd (findings.json) and its display tables."""
+    input:
+        synthetic=res("probes", "synthetic/summary.json"),
+        prop32=res("probes", "synthetic/prop32.csv"),
+        subject=res("probes", "subject.json"),
+        heads=res("probes", "head_summary.csv"),
+        corpus=res("probes", "corpus.json"),
+        prope=res("probes", "prope.csv"),
+        summary=res("probes", "prope_summary.json"),
+        scorecard=res("probes", "scorecard.csv"),
+        code=stage_code("probes/findings.py", "probes/display.py", "core/findings.py", "core/numfmt.py"),
+    output:
+        findings=result("probes", "findings.json"),
+        prop32=result("probes", "display/prop32.parquet", caption="display/prop32.parquet"),
+        prope=result("probes", "display/prope.parquet", caption="display/prope.parquet"),
+        scorecard=result("probes", "display/scorecard.parquet", caption="display/scorecard.parquet"),
+    threads: 1
+    log:
+        log_path("probes", "probes_findings"),
+    benchmark:
+        bench_path("probes", "probes_findings")
+    script:
+        "../scripts/probes_findings.py"
+
+
 rule probes_figures:
     """Every probes figure (Altair: Vega-Lite JSON, SVG, PNG, HTML) from the result tables."""
     input:
         figure2=res("probes", "synthetic/figure2.parquet"),
         prop31=res("probes", "synthetic/prop31.parquet"),
         heads_syn=res("probes", "synthetic/positional_heads.parquet"),
+        synthetic=res("probes", "synthetic/summary.json"),
         norms=res("probes", "freq_norms.parquet"),
         heads=res("probes", "head_summary.csv"),
         examples=res("probes", "attention_examples.parquet"),
         subject=res("probes", "subject.json"),
         prope=res("probes", "prope.csv"),
-        runs=expand(res("probes", "train/{variant}.json"), variant=PROBES_VARIANTS),
+        curves=res("probes", "train_curves.parquet"),
+        code=stage_code("probes/charts.py", "core/figures.py"),
     output:
-        [f for name in PROBES_FIGURES for f in probes_fig(name)],
-    params:
-        cfg=PROBES_CFG,
+        **{name: figure_files("probes", name) for name in PROBES_FIGURES},
+    threads: 1
     log:
         log_path("probes", "probes_figures"),
     benchmark:
@@ -164,6 +216,7 @@ rule probes_figures:
 ALL_TARGETS.extend(
     [
         res("probes", "scorecard.csv"),
+        res("probes", "findings.json"),
         res("probes", "prope.csv"),
         res("probes", "figures/prope.svg"),
         res("probes", "figures/figure2.svg"),

@@ -2,37 +2,21 @@
 
 from pathlib import Path
 
-from analysis import probes
+from analysis.core.adapter import Adapter
 from analysis.core.config import ROOT
-from analysis.core.logs import log_to
-from analysis.core.results import write_json, write_table
+from analysis.probes.measure import measure_subject
 
-smk = snakemake  # noqa: F821 (injected by Snakemake)
-
-cfg = smk.params.cfg
-out = smk.output
-with log_to(smk.log[0]) as log:
-    path = Path(cfg["subject_checkpoint"]) if cfg.get("subject_checkpoint") else Path(smk.params.model_dir)
-    model = probes.load_subject(path)
-    texts = probes.read_texts(ROOT / cfg["texts"] if not Path(cfg["texts"]).is_absolute() else cfg["texts"])
-    ids = [probes.encode(model, t, path, cfg["max_tokens"]) for t in texts]
-    tables = probes.probe_model(model, ids, cfg["band_fraction"], cfg["example_tokens"])
-    info = probes.subject_info(
-        model,
-        path,
-        trained=not cfg.get("subject_checkpoint"),
-        texts=len(texts),
-        tokens=[len(i) for i in ids],
-        band_fraction=cfg["band_fraction"],
-    )
-    log.info(
-        "probed %s: %d layers x %d heads on %d passages",
-        info["name"],
-        info["layers"],
-        info["heads"],
-        len(texts),
-    )
-    write_table(tables["norms"], out[0], cfg, subject=info["name"])
-    write_table(tables["heads"], out[2], cfg, subject=info["name"])
-    write_table(tables["examples"], out[4], cfg, subject=info["name"])
-    write_json(info, out[6], cfg)
+with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
+    ckpt = a.setting("probes.subject_checkpoint")
+    texts = Path(a.setting("probes.texts"))
+    out = a.call(measure_subject, Path(ckpt) if ckpt else Path(a.smk.params.model_dir),
+                 texts if texts.is_absolute() else ROOT / texts, trained=not ckpt,
+                 max_tokens=a.setting("probes.max_tokens"), band_fraction=a.setting("probes.band_fraction"),
+                 example_tokens=a.setting("probes.example_tokens"))
+    info = out["info"]
+    a.log.info("probed %s: %d layers x %d heads on %d passages", info["name"], info["layers"], info["heads"],
+               info["texts"])
+    a.table(out["norms"], "norms", subject=info["name"])
+    a.table(out["heads"], "heads", subject=info["name"])
+    a.table(out["examples"], "examples", subject=info["name"])
+    a.json(info, "subject")

@@ -1,30 +1,24 @@
-"""Adapter: train one RoPE variant -> results/probes/models/<variant>/ + results/probes/train/<variant>.json."""
+"""Adapter: train one RoPE variant (every seed) -> results/probes/models/<variant>/ + train/<variant>.json.
+Timings go to the sidecar and the log (they vary from run to run; the result does not)."""
 
 from pathlib import Path
 
-from analysis.core.logs import log_to
-from analysis.core.results import write_json
+from analysis.core.adapter import Adapter
+from analysis.probes.model import resolve_device
 from analysis.probes.train import stdlib_corpus, train_variant
 
-smk = snakemake  # noqa: F821 (injected by Snakemake)
+with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
+    import torch
 
-cfg = smk.params.cfg
-variant = smk.wildcards.variant
-with log_to(smk.log[0]) as log:
-    corpus = stdlib_corpus(cfg["corpus_bytes"], cfg["val_every"])
-    metrics = train_variant(
-        variant,
-        cfg,
-        Path(smk.output[0]).parent,
-        smk.params.checkpoints,
-        corpus,
-        threads=smk.threads,
-    )
-    log.info(
-        "%s: held-out perplexity %.4f per byte on %s after %.1f s",
-        variant,
-        metrics["val_perplexity"],
-        metrics["device"],
-        metrics["train_seconds"],
-    )
-    write_json(metrics, smk.output[2], cfg, device=metrics["device"])
+    variant = a.smk.wildcards.variant
+    device = resolve_device(str(a.setting("probes.train.device")))
+    profile = a.setting(f"probes.train.{'gpu' if device == 'cuda' else 'cpu'}")
+    corpus = stdlib_corpus(a.setting("probes.train.corpus_bytes"), a.setting("probes.train.val_every"))
+    a.log.info("%s on %s with %d torch thread(s), seeds %s", variant, device, torch.get_num_threads(),
+               profile["seeds"])
+    result, timing = a.call(train_variant, variant, profile, device, Path(a.output("config")).parent,
+                            a.smk.params.checkpoints, corpus,
+                            restore=variant in a.setting("probes.train.restore_check"))
+    for t in timing["runs"]:
+        a.log.info("%s seed %d: %s", variant, t["seed"], t)
+    a.json(result, "metrics", device=device, timing=timing, torch_threads=torch.get_num_threads())

@@ -1,0 +1,143 @@
+"""The numbers and data-dependent phrases of report/probes.qmd (results/probes/findings.json) and
+its display tables (:mod:`analysis.probes.display`). The page only shows them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from analysis.core.findings import Finding, finding
+from analysis.core.numfmt import fmt
+from analysis.probes.display import prop32_display, prope_display, scorecard_display
+
+__all__ = ["probes_findings", "uniform_prev_score"]
+
+
+def _list(xs: Any) -> str:
+    return ", ".join(fmt(x) for x in xs) if len(xs) else "none"
+
+
+def uniform_prev_score(tokens_per_text: list[int]) -> float:
+    """Previous-token score of uniform causal attention: mean over texts of the mean over queries
+    ``t >= 1`` of ``1 / (t + 1)`` (the chance level of :func:`analysis.probes.positional_scores`)."""
+    return sum(sum(1 / (t + 1) for t in range(1, n)) / (n - 1) for n in tokens_per_text) / len(tokens_per_text)
+
+
+def _intro(score: pd.DataFrame, subject: Mapping[str, Any]) -> list[Finding]:
+    n = {v: int((score.verdict == v).sum()) for v in ("reproduced", "differs", "inconclusive", "not reproducible offline")}
+    trained = subject["trained_by_pipeline"]
+    return [
+        finding("n_rows", len(score)), finding("n_reproduced", n["reproduced"]), finding("n_differs", n["differs"]),
+        finding("n_inconclusive", n["inconclusive"]), finding("n_offline", n["not reproducible offline"]),
+        finding("subject_name", subject["name"]),
+        finding("subject_origin", trained, "trained by this pipeline" if trained else "a local checkpoint named in the config"),
+    ]
+
+
+def _synthetic(syn: Mapping[str, Any]) -> list[Finding]:
+    hw = {(h["head"], h["logit_scale"]): h["min_target_weight"] for h in syn["positional_heads"]}
+    scales = sorted({h["logit_scale"] for h in syn["positional_heads"]})
+    return [
+        finding("syn_head_dim", syn["head_dim"]), finding("syn_base", syn["base"]),
+        finding("ones_at_zero", syn["ones_at_zero"]), finding("max_distance", syn["max_distance"]),
+        finding("ones_decay_ratio", syn["ones_decay_ratio"], digits=2),
+        finding("gauss_n_seeds", syn["gauss_n_seeds"]),
+        finding("gauss_far_std", syn["gauss_far_std_over_sqrt_d"], digits=2),
+        finding("prop32_samples", syn["prop32_samples"]), finding("prop32_max_z", syn["prop32_max_abs_z"], digits=2),
+        finding("prop32_var_pct", 100 * syn["prop32_max_abs_var_rel_diff"], digits=2),
+        finding("prop32_var_closed", syn["prop32_var_closed"]),
+        finding("prop31_targets", syn["prop31_targets"], _list(syn["prop31_targets"])),
+        finding("head_seq_len", syn["head_seq_len"]),
+        finding("scale_small", scales[0]), finding("scale_large", scales[-1]),
+        finding("prev_weight_small", hw[("previous-token", scales[0])], digits=2),
+        finding("prev_weight_large", hw[("previous-token", scales[-1])], digits=4),
+        finding("near_returns_64", syn["highest_freq_near_returns_64"], _list(syn["highest_freq_near_returns_64"])),
+        finding("near_returns_seq", syn["highest_freq_near_returns"], _list(syn["highest_freq_near_returns"])),
+    ]
+
+
+def _probes(subject: Mapping[str, Any], heads: pd.DataFrame) -> list[Finding]:
+    band = int(subject["band_size"])
+    q_low, q_high = float(heads.q_low_share.mean()), float(heads.q_high_share.mean())
+    bp, bd = heads.loc[heads.prev_score.idxmax()], heads.loc[heads.diag_score.idxmax()]
+    like = (
+        "Like Gemma 7B, this small model puts more norm in the lowest frequencies than in the highest."
+        if q_low > q_high else
+        "Unlike Gemma 7B, this small model does not put more query norm in the lowest frequencies than in the highest."
+    )
+    return [
+        finding("texts", subject["texts"]), finding("max_text_tokens", max(subject["tokens_per_text"])),
+        finding("band_size", band), finding("q_low", q_low, digits=2), finding("q_high", q_high, digits=2),
+        finding("k_low", float(heads.k_low_share.mean()), digits=2),
+        finding("k_high", float(heads.k_high_share.mean()), digits=2),
+        finding("uniform_share", band / (int(subject["head_dim"]) // 2), digits=2),
+        finding("low_vs_high_sentence", q_low > q_high, like),
+        finding("prev_layer", int(bp.layer)), finding("prev_head", int(bp["head"])),
+        finding("prev_score", float(bp.prev_score), digits=2),
+        finding("prev_chance", uniform_prev_score(subject["tokens_per_text"]), digits=2),
+        finding("prev_q_high", float(bp.q_high_share), digits=2),
+        finding("diag_layer", int(bd.layer)), finding("diag_head", int(bd["head"])),
+        finding("diag_score", float(bd.diag_score), digits=2),
+    ]
+
+
+def _seeds_sentence(n: int, seeds: list[int]) -> str:
+    if n >= 3:
+        return f"Each variant was trained with {n} seeds ({_list(seeds)})."
+    return (f"Each variant was trained with only {n} seed{'s' if n != 1 else ''} ({_list(seeds)}) in this run, fewer "
+            "than the 3 of the GPU profile: the spread below is a weak estimate of the seed noise.")
+
+
+def _comparisons_text(summary: Mapping[str, Any]) -> str:
+    parts = [f"{c['label']} against {c['baseline']}: {c['verdict']} (mean difference {fmt(c['diff_mean'], 2)} "
+             f"nats/byte; seed ranges {fmt(c['spread_a'], 2)} and {fmt(c['spread_b'], 2)})"
+             for c in summary["comparisons"]]
+    return "; ".join(parts) + "." if parts else "No variant could be compared with RoPE base 10k in this run."
+
+
+def _restored_text(prope: pd.DataFrame, n_freq: int) -> str:
+    rows = prope[prope.restored_val_loss_mean.notna()]
+    parts = [f"{r.label} evaluated with all {n_freq} frequencies restored has a held-out loss of "
+             f"{fmt(r.restored_val_loss_mean, 4)} nats/byte against {fmt(r.val_loss_mean, 4)} as trained (largest "
+             f"change over its seeds {fmt(r.restored_max_abs_change, 2)}; its seed range "
+             f"{fmt(r.val_loss_max - r.val_loss_min, 2)})" for r in rows.itertuples()]
+    return "; ".join(parts) + "." if parts else "No variant was evaluated with its frequencies restored in this run."
+
+
+def _prope(summary: Mapping[str, Any], prope: pd.DataFrame, corpus: Mapping[str, Any],
+           subject: Mapping[str, Any]) -> list[Finding]:
+    prof = summary["profile"]
+    theta = [t for t in (subject["inv_freq"] or []) if t > 0] if subject["trained_by_pipeline"] else []
+    n_long = sum(2 * math.pi / t > prof["seq_len"] for t in theta)
+    verdicts = [c["verdict"] for c in summary["comparisons"]]
+    return [
+        *(finding(f"prof_{k}", prof[k]) for k in ("layers", "hidden", "heads", "head_dim", "seq_len", "steps", "batch")),
+        finding("n_seeds", summary["min_seeds"]), finding("seeds_sentence", summary["seeds"],
+                                                          _seeds_sentence(summary["min_seeds"], summary["seeds"])),
+        finding("train_bytes", corpus["train_bytes"]), finding("n_files", len(corpus["files"])),
+        finding("corpus_root", corpus["root"]), finding("corpus_sha", corpus["sha256"][:12]),
+        finding("val_every", corpus["val_every"]), finding("val_bytes", corpus["val_bytes"]),
+        finding("eval_bytes", summary["val_bytes"]), finding("devices", summary["devices"], ", ".join(summary["devices"])),
+        finding("our_order", summary["our_order"], " < ".join(summary["our_order"])),
+        finding("paper_order", summary["paper_order"], " < ".join(summary["paper_order"])),
+        finding("order_word", summary["same_order"], "agrees with" if summary["same_order"] else "does not agree with"),
+        finding("kendall_tau", summary["kendall_tau"], digits=2), finding("n_variants", summary["n_variants"]),
+        finding("parameters", summary["parameters"]), finding("n_long", n_long), finding("n_theta", len(theta)),
+        finding("n_compared", len(verdicts)),
+        *(finding(f"n_order_{v}", verdicts.count(v)) for v in ("reproduced", "inconclusive", "differs")),
+        finding("comparisons_text", summary["comparisons"], _comparisons_text(summary)),
+        finding("restored_text", True, _restored_text(prope, int(prof["head_dim"]) // 2)),
+    ]
+
+
+def probes_findings(
+    syn: Mapping[str, Any], p32: pd.DataFrame, subject: Mapping[str, Any], heads: pd.DataFrame,
+    corpus: Mapping[str, Any], prope: pd.DataFrame, summary: Mapping[str, Any], score: pd.DataFrame,
+) -> dict[str, Any]:
+    """The page's ``findings`` and its display tables ``prop32``, ``prope`` and ``scorecard``."""
+    items = _intro(score, subject) + _synthetic(syn) + _probes(subject, heads) + _prope(summary, prope, corpus, subject)
+    return {"findings": items, "prop32": prop32_display(p32), "prope": prope_display(prope),
+            "scorecard": scorecard_display(score)}

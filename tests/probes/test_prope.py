@@ -1,0 +1,110 @@
+"""p-RoPE over seeds: aggregation, the ordering criterion, scorecard rows and the page's findings."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.core.findings import MARKUP, findings_dict
+from analysis.core.scorecard import VERDICTS, rows_to_frame
+from analysis.probes import claims, findings, prope
+
+PAPER = {"RoPE base 10k": {"wiki": 4.4627, "flanv2": 6.4429}, "0.75-RoPE": {"wiki": 4.4414, "flanv2": 6.4422},
+         "NoPE": {"wiki": 4.8594, "flanv2": 6.6429}}
+PROF = {"seeds": [0, 1, 2], "layers": 2, "hidden": 64, "heads": 2, "head_dim": 32, "steps": 120, "seq_len": 256,
+        "batch": 16}
+
+
+def _result(variant, label, losses, restored=None):
+    runs = [{"seed": s, "val_loss": l, "val_perplexity": math.exp(l), "val_bits_per_byte": l / math.log(2),
+             "val_bytes": 1000, "restored_val_loss": None if restored is None else restored[i],
+             "train_loss_curve": [3.0, 2.5, 2.0 + l / 10]} for i, (s, l) in enumerate(zip(PROF["seeds"], losses))]
+    return {"variant": variant, "label": label, "device": "cpu", "profile": PROF, "runs": runs, "parameters": 1234,
+            "corpus_sha256": "abc"}
+
+
+RESULTS = [
+    _result("rope10k", "RoPE base 10k", [2.00, 2.02, 2.01]),
+    _result("p075", "0.75-RoPE", [2.015, 2.005, 2.03], restored=[2.016, 2.005, 2.031]),
+    _result("nope", "NoPE", [2.20, 2.25, 2.21]),
+]
+
+
+def test_compare_pair_criterion():
+    assert prope.compare_pair([1.0, 1.1], [1.2, 1.3], 4.0, 5.0)["verdict"] == "reproduced"
+    assert prope.compare_pair([1.0, 1.1], [1.2, 1.3], 5.0, 4.0)["verdict"] == "differs"
+    assert prope.compare_pair([1.0, 1.25], [1.2, 1.3], 4.0, 5.0)["verdict"] == "inconclusive"
+    # one seed has no spread: never judged, however large the difference
+    assert prope.compare_pair([1.0], [2.0], 4.0, 5.0)["verdict"] == "inconclusive"
+    c = prope.compare_pair([1.0, 1.1], [1.2, 1.4], 4.0, 5.0)
+    assert c["diff_mean"] == pytest.approx(-0.25) and c["spread_b"] == pytest.approx(0.2)
+
+
+def test_prope_table_aggregates_over_seeds():
+    table, runs, summary = prope.prope_table(RESULTS, PAPER)
+    assert len(runs) == 9 and list(table.variant) == ["rope10k", "p075", "nope"]
+    r = table.set_index("variant").loc["p075"]
+    loss = np.array([2.015, 2.005, 2.03])
+    assert r.val_loss_mean == pytest.approx(loss.mean()) and r.val_loss_std == pytest.approx(loss.std(ddof=1))
+    assert (r.val_loss_min, r.val_loss_max) == (2.005, 2.03) and r.val_perplexity == pytest.approx(math.exp(loss.mean()))
+    assert r.restored_max_abs_change == pytest.approx(0.001)
+    assert math.isnan(table.set_index("variant").loc["nope"].restored_val_loss_mean)
+    comp = {c["variant"]: c["verdict"] for c in summary["comparisons"]}
+    assert comp == {"p075": "inconclusive", "nope": "reproduced"}  # p075's ranges overlap RoPE 10k's
+    assert summary["our_order"] == ["RoPE base 10k", "0.75-RoPE", "NoPE"] and summary["min_seeds"] == 3
+
+
+def test_prope_results_rejects_another_corpus():
+    from analysis.core.errors import InputError
+
+    with pytest.raises(InputError, match="another corpus"):
+        prope.prope_results(RESULTS, PAPER, corpus_sha256="other")
+    curves = prope.prope_results(RESULTS, PAPER, corpus_sha256="abc")["curves"]
+    assert len(curves) == 9 * 3 and curves.loss_mean.iloc[1] == pytest.approx(2.75)
+
+
+def test_ordering_rows_state_the_criterion_and_follow_it():
+    table, _, summary = prope.prope_table(RESULTS, PAPER)
+    rows = claims.prope_claims(table, summary, steps=120)
+    order = [r for r in rows if r.item.startswith("Table 2 ordering")]
+    assert {r.verdict for r in order} == {"inconclusive", "reproduced"}
+    assert all(r.criterion == prope.ORDER_CRITERION for r in order)
+    assert all(r.verdict == "not reproducible offline" for r in rows if "perplexity" in r.item)
+    assert all(r.verdict in VERDICTS for r in rows)
+
+
+def test_findings_are_plain_and_display_tables_are_text():
+    table, _, summary = prope.prope_table(RESULTS, PAPER)
+    summary = {**summary, "seeds": [0, 1]} | {"min_seeds": 2}
+    syn = {"head_dim": 128, "base": 1e4, "ones_at_zero": 128.0, "max_distance": 300, "ones_decay_ratio": 0.44,
+           "gauss_n_seeds": 16, "gauss_far_std_over_sqrt_d": 1.01, "prop32_samples": 4000, "prop32_max_abs_z": 1.1,
+           "prop32_max_abs_var_rel_diff": 0.016, "prop32_var_closed": 128.0, "prop31_targets": [1, 10],
+           "head_seq_len": 16, "highest_freq_near_returns_64": [6, 44], "highest_freq_near_returns": [],
+           "positional_heads": [{"head": "previous-token", "logit_scale": s, "min_target_weight": w}
+                                for s, w in ((5.0, 0.3), (5e4, 1.0))]}
+    subject = {"name": "our byte-level Gemma", "trained_by_pipeline": True, "texts": 2, "tokens_per_text": [10, 20],
+               "band_size": 1, "head_dim": 16, "inv_freq": [1.0, 0.1, 0.0]}
+    heads = pd.DataFrame({"layer": [0, 1], "head": [0, 0], "q_low_share": [0.2, 0.3], "q_high_share": [0.1, 0.1],
+                          "k_low_share": [0.2, 0.2], "k_high_share": [0.1, 0.2], "diag_score": [0.5, 0.1],
+                          "prev_score": [0.2, 0.7]})
+    corpus = {"train_bytes": 100, "files": ["a.py"], "root": "/usr/lib/python3", "sha256": "f" * 64, "val_every": 5,
+              "val_bytes": 1001}
+    p32 = pd.DataFrame({"distance": [0, 1], "mean": [0.1, -0.2], "sem": [0.1, 0.1], "z_mean": [1.0, -2.0],
+                        "var": [127.0, 130.0], "var_closed": [128.0, 128.0], "var_rel_diff": [-0.01, 0.02]})
+    score = rows_to_frame(claims.prope_claims(table, summary, steps=120))
+    out = findings.probes_findings(syn, p32, subject, heads, corpus, table, summary, score)
+    items = findings_dict(out["findings"])  # raises on empty or markup-holding plain findings
+    assert all(not v["markdown"] and not MARKUP.search(v["text"]) for v in items.values())
+    assert "fewer than the 3" in items["seeds_sentence"]["text"]
+    assert items["near_returns_seq"]["text"] == "none" and items["prop31_targets"]["text"] == "1, 10"
+    assert items["prev_layer"]["text"] == "1" and items["n_order_inconclusive"]["text"] == "1"
+    assert "0.75-RoPE against RoPE base 10k: inconclusive" in items["comparisons_text"]["text"]
+    assert "16 frequencies restored" in items["restored_text"]["text"]
+    for name in ("prop32", "prope", "scorecard"):
+        df = out[name]
+        assert all(str(t) == "string" for t in df.dtypes) and not df.isna().any().any()
+        assert list(df.index) == list(range(len(df)))
+    assert out["prope"]["loss, mean (nats/byte)"].tolist() == ["2.0100", "2.0167", "2.2200"]
