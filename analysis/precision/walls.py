@@ -28,7 +28,8 @@ def _live(gg: "pd.DataFrame") -> "pd.DataFrame":
 def _wall_row(gg: "pd.DataFrame") -> dict[str, Any]:
     fc = gg["first_collision"].astype("float64")
     under = gg["theta_min_in_format"] == 0
-    within = (fc <= 1.0 / gg["theta_min"]) & ~under
+    # the angle as the implementation holds theta_min (exact in a CSV: 10 significant digits keep fp32)
+    within = (fc * gg["theta_min_in_format"] <= 1.0) & ~under
     live = fc[~under].dropna()
     cw = context_base_wall(gg)
     return dict(
@@ -52,7 +53,7 @@ def measured_walls(collisions: "pd.DataFrame", head_dim: int) -> "pd.DataFrame":
     - ``context_wall`` / ``context_wall_base``: the base wall the sweep shows within the context
       ``0 .. context_length`` (:func:`context_base_wall`), the quantity to set against the paper's;
     - ``first_radian_wall``: the smallest swept base whose lowest angle collides within its first
-      radian (``first_collision <= 1 / theta_min``), the paper's operating point (context ~ base);
+      radian (``first_collision * theta_min_in_format <= 1``), the paper's operating point (context ~ base);
     - ``underflow_base``: the smallest swept base whose ``theta_min`` rounds to 0 in the format.
     """
     import pandas as pd

@@ -249,3 +249,25 @@ def test_schema_rejects_bad_precision_config():
         load_config(*base, overrides={"precision": {**small, "device": "gpu"}})
     with pytest.raises(ConfigError, match="precision"):  # head_dim is physics.head_dim, stated once
         load_config(*base, overrides={"precision": {**small, "head_dim": 64}})
+
+
+def test_rules_read_existing_keys_and_named_outputs():
+    """The precision rules pass only config keys that exist (physics.* instead of duplicates), and
+    the adapters pick outputs by name."""
+    import re
+
+    cfg = load_config(ROOT / "config" / "config.yaml")
+    smk = (ROOT / "workflow" / "rules" / "precision.smk").read_text()
+    keys = set(re.findall(r'"((?:physics|precision)\.[a-z_.]+)"', smk))
+    keys |= {f"precision.collisions.{k}" for k in re.findall(r'"(\w+)"', smk.split("PRECISION_COLLISIONS = ")[1].split("]")[0])}
+    assert "physics.head_dim" in keys and not any(k in keys for k in ("precision.head_dim", "precision.formats"))
+    for k in keys:
+        node = cfg
+        for part in k.split("."):
+            if part.endswith("."):
+                break
+            assert part in node, k
+            node = node[part]
+    for script in (ROOT / "workflow" / "scripts").glob("precision_*.py"):
+        text = script.read_text()
+        assert "output[" not in text and "Adapter(snakemake)" in text, script.name
