@@ -24,9 +24,20 @@ def _get(df: "pd.DataFrame", col: str, **eq: Any) -> float:
     return float(g[col].iloc[0]) if len(g) and g[col].notna().iloc[0] else math.nan
 
 
+def _exact(v: float) -> str:
+    """An exact position, every digit (2^24 = 16,777,216 is the point, not 1.68×10⁷): fmt's integer
+    style (thousands separators) extended past 10^7."""
+    return f"{int(v):,}" if float(v).is_integer() else fmt(v)
+
+
 def _pos(v: float, cap: int) -> str:
     """A collision position, or that none was found up to the search limit."""
-    return fmt(int(v)) if math.isfinite(v) else f"none up to {fmt(cap)}"
+    return _exact(v) if math.isfinite(v) else f"none up to {_exact(cap)}"
+
+
+def _until(v: float, cap: int) -> str:
+    """The last position of a run of distinct vectors (the one before the first repeat)."""
+    return _exact(int(v) - 1) if math.isfinite(v) else f"at least {_exact(cap)} (the search limit)"
 
 
 def _base(v: float, none: str = "none among the swept bases") -> str:
@@ -52,12 +63,15 @@ def _erasure_findings(erasure: "pd.DataFrame", walls: "pd.DataFrame", cap: int) 
     out = [finding(k, None if not math.isfinite(v) else int(v), _pos(v, cap)) for k, v in {**vec, **low}.items()]
     low_hf = _get(walls, "median_first_collision", dtype="bf16", mode="cos_sin_cast")
     out.append(finding("low_hf_bf16", None if not math.isfinite(low_hf) else low_hf, _pos(low_hf, cap)))
+    until = {f"until_hf_{f}": _until(vec[f"vec_hf_{f}"], cap) for f in ("fp32", "bf16")}
+    out += [finding(k, v) for k, v in until.items()]
     summary = (f"Finite precision erases the lowest RoPE frequency, not the position: the lowest-frequency pair stops "
-               f"telling adjacent positions apart after about 1/ε positions whatever the base (fp32 {_pos(low['low_fp32'], cap)}, "
-               f"bf16 {_pos(low['low_bf16'], cap)}), while the whole RoPE vector stays distinct until "
-               f"{_pos(vec['vec_hf_fp32'], cap)} (fp32) and {_pos(vec['vec_hf_bf16'], cap)} (bf16) on the transformers "
-               f"path (fp32 angles, cos/sin cast); computed natively in the format it repeats already at "
-               f"{_pos(vec['vec_native_bf16'], cap)} (bf16) and {_pos(vec['vec_native_fp16'], cap)} (fp16).")
+               f"telling adjacent positions apart after about 1/ε positions whatever the base (median first repeat: "
+               f"fp32 {_pos(low['low_fp32'], cap)}, bf16 {_pos(low['low_bf16'], cap)}), while the whole RoPE vector "
+               f"stays distinct up to position {until['until_hf_fp32']} (fp32) and {until['until_hf_bf16']} (bf16) on "
+               f"the transformers path (fp32 angles, cos/sin cast); computed natively in the format, position "
+               f"{_pos(vec['vec_native_bf16'], cap)} already repeats the previous one in bf16, "
+               f"{_pos(vec['vec_native_fp16'], cap)} in fp16.")
     return out + [finding("summary", summary)]
 
 
@@ -152,7 +166,7 @@ def _erasure_display(erasure: "pd.DataFrame") -> "pd.DataFrame":
     cap = [f"none up to {fmt(int(c))}" for c in e["max_position"]]
     med = fmt_column(e["lowest_pair_median"])
     rng = [f"{a}–{b}" for a, b in zip(fmt_column(e["lowest_pair_min"]), fmt_column(e["lowest_pair_max"]))]
-    vlo, vhi = fmt_column(e["whole_vector_min"]), fmt_column(e["whole_vector_max"])
+    vlo, vhi = ([_exact(v) if math.isfinite(v) else "–" for v in e[c]] for c in ("whole_vector_min", "whole_vector_max"))
     vec = [c if math.isnan(lo) else (a if a == b else f"{a}–{b}")
            for c, lo, a, b in zip(cap, e["whole_vector_min"], vlo, vhi)]
     low = [c if math.isnan(m) else f"{a} ({r})" for c, m, a, r in zip(cap, e["lowest_pair_median"], med, rng)]

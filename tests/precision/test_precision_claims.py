@@ -231,6 +231,7 @@ def test_findings_are_plain_nonempty_and_complete(tmp_path):
                          logits_base=5e5, delta=128, n_vectors=2, bases_per_decade=1)
     d = findings_dict(items)  # checks: no empty text, no markup in plain findings
     assert "summary" in d and "1/ε" in d["summary"]["text"] and "whole RoPE vector" in d["summary"]["text"]
+    assert d["until_hf_bf16"]["text"].startswith("at least") and "257" in d["summary"]["text"]
     assert d["vec_native_bf16"]["value"] == 257 and d["wall_native_verdict"]["text"] == "differs"
     for name, t in disp.items():
         assert list(t.index) == list(range(len(t))) and len(t), name
@@ -271,3 +272,27 @@ def test_rules_read_existing_keys_and_named_outputs():
     for script in (ROOT / "workflow" / "scripts").glob("precision_*.py"):
         text = script.read_text()
         assert "output[" not in text and "Adapter(snakemake)" in text, script.name
+
+
+def test_committed_default_profile_data_set_reproduces_issue_numbers():
+    """The committed CPU data set (default profile, up to 2^25 positions): the whole vector of the
+    transformers path stays distinct up to 2^24 for fp32 and bf16; the fp32 wall is 'differs'."""
+    folder = sorted((ROOT / "data" / "measurements").glob("cpu-*/provenance.json"))[0].parent
+    t = P.load_measurements(folder)
+    out = P.summarize(collisions=t["collisions"], logit_error=t["logit_error"], invariance=t["invariance"],
+                      throughput=t["throughput"], published=PUB, folders=[], head_dim=128)
+    items, _ = F.page(collisions=t["collisions"], walls=out["walls"], erasure=out["erasure"],
+                      scorecard=out["scorecard"], devices_walls=out["devices_walls"], logit_error=t["logit_error"],
+                      invariance=t["invariance"], head_dim=128, logits_base=5e5, delta=128, n_vectors=8,
+                      bases_per_decade=3)
+    d = findings_dict(items)
+    assert d["until_hf_fp32"]["text"] == d["until_hf_bf16"]["text"] == "16,777,216"
+    assert d["vec_native_bf16"]["value"] == 257 and d["vec_native_fp16"]["value"] == 2049
+    assert d["wall_native_verdict"]["text"] == d["wall_cossin_verdict"]["text"] == "differs"
+    c = t["collisions"]
+    row = c[(c["dtype"] == "fp32") & (c["mode"] == "native") & (c["base"].round() == 10000)]
+    assert int(row["first_collision"].iloc[0]) == 8_867_483
+    v = {r.item: r.verdict for r in CL.wang_rows(t["logit_error"], PUB)}
+    assert [v[k] for k in v if "transformers path" in k] == ["differs", "differs"]
+    assert [v[k] for k in v if "angles computed in bf16" in k] == ["reproduced", "reproduced"]
+    assert v["Wang et al.: fp32 does not show it"] == "differs"

@@ -10,6 +10,16 @@ PRECISION_TABLES = ["collisions", "logit_error", "invariance", "throughput", "wa
 PRECISION_COLLISIONS = [f"precision.collisions.{k}" for k in (
     "formats", "base_log10_min", "base_log10_max", "bases_per_decade", "context_length", "max_position",
     "chunk_positions")]
+# the analysis sources each rule runs (editing one reruns exactly the results it feeds)
+_P = {m: f"precision/{m}.py" for m in ("device", "collisions", "walls", "logits", "throughput", "claims", "datasets",
+                                      "summary", "findings")}
+PRECISION_CODE = {
+    "collisions": stage_code(_P["device"], _P["collisions"], "core/rope.py"),
+    "logits": stage_code(_P["device"], _P["logits"], "core/rope.py"),
+    "throughput": stage_code(_P["device"], _P["logits"], _P["throughput"], "core/rope.py"),
+    "summary": stage_code(_P["walls"], _P["claims"], _P["datasets"], _P["summary"], "core/scorecard.py"),
+    "findings": stage_code(_P["findings"], "core/findings.py", "core/numfmt.py"),
+}
 PRECISION_LOGITS = [f"precision.logits.{k}" for k in (
     "base", "delta", "n_vectors", "log2_max_position", "dense_until", "per_octave", "chunk_positions")]
 
@@ -18,7 +28,7 @@ rule precision_collisions:
     """First position whose lowest-frequency pair, and whose whole RoPE vector, equals the previous
     position's, and the distinct fraction among 0..L, per format, path and base."""
     input:
-        code=stage_code("precision", "core/rope.py"),
+        code=PRECISION_CODE["collisions"],
     output:
         table=result("precision", "collisions.csv", caption="collisions.csv"),
     params:
@@ -36,7 +46,7 @@ rule precision_logits:
     """Attention-logit error against the exact value and relative-position invariance (spread over
     absolute positions) for the hf / native / fp32 RoPE implementations."""
     input:
-        code=stage_code("precision", "core/rope.py"),
+        code=PRECISION_CODE["logits"],
     output:
         error=result("precision", "logit_error.csv"),
         invariance=result("precision", "invariance.csv"),
@@ -55,7 +65,7 @@ rule precision_logits:
 rule precision_throughput:
     """Tokens per second of applying RoPE (Hugging Face style) per format on this device."""
     input:
-        code=stage_code("precision", "core/rope.py"),
+        code=PRECISION_CODE["throughput"],
     output:
         table=result("precision", "throughput.csv"),
     params:
@@ -74,7 +84,7 @@ rule precision_summary:
     """Predicted vs measured walls (a base with a base), both erasure definitions, the scorecard of
     this run and every table stacked with the committed measurements of other devices (`source`)."""
     input:
-        code=stage_code("precision", "core/rope.py"),
+        code=PRECISION_CODE["summary"],
         collisions=res("precision", "collisions.csv"),
         error=res("precision", "logit_error.csv"),
         invariance=res("precision", "invariance.csv"),
@@ -101,7 +111,7 @@ rule precision_summary:
 rule precision_findings:
     """The page's numbers, sentence fragments and display tables (results/precision/findings.json)."""
     input:
-        code=stage_code("precision"),
+        code=PRECISION_CODE["findings"],
         collisions=res("precision", "collisions.csv"),
         error=res("precision", "logit_error.csv"),
         invariance=res("precision", "invariance.csv"),
