@@ -37,7 +37,7 @@ def _pos(v: float, cap: int) -> str:
 
 def _until(v: float, cap: int) -> str:
     """The last position of a run of distinct vectors (the one before the first repeat)."""
-    return _exact(int(v) - 1) if math.isfinite(v) else f"at least {_exact(cap)} (the search limit)"
+    return f"up to position {_exact(int(v) - 1)}" if math.isfinite(v) else f"up to the search limit of {_exact(cap)}"
 
 
 def _base(v: float, none: str = "none among the swept bases") -> str:
@@ -68,7 +68,7 @@ def _erasure_findings(erasure: "pd.DataFrame", walls: "pd.DataFrame", cap: int) 
     summary = (f"Finite precision erases the lowest RoPE frequency, not the position: the lowest-frequency pair stops "
                f"telling adjacent positions apart after about 1/ε positions whatever the base (median first repeat: "
                f"fp32 {_pos(low['low_fp32'], cap)}, bf16 {_pos(low['low_bf16'], cap)}), while the whole RoPE vector "
-               f"stays distinct up to position {until['until_hf_fp32']} (fp32) and {until['until_hf_bf16']} (bf16) on "
+               f"stays distinct {until['until_hf_fp32']} (fp32) and {until['until_hf_bf16']} (bf16) on "
                f"the transformers path (fp32 angles, cos/sin cast); computed natively in the format, position "
                f"{_pos(vec['vec_native_bf16'], cap)} already repeats the previous one in bf16, "
                f"{_pos(vec['vec_native_fp16'], cap)} in fp16.")
@@ -126,8 +126,9 @@ def findings_list(
     """Every number and data-dependent phrase of report/precision.qmd."""
     c = collisions
     cap, L = int(c["max_position"].iloc[0]), int(c["context_length"].iloc[0])
-    skipped = sorted(set(c.loc[c["status"] == "skipped", "dtype"]) | set(logit_error.loc[logit_error["status"] == "skipped", "dtype"]))
-    reasons = sorted(set(c.loc[c["status"] == "skipped", "reason"]) | set(logit_error.loc[logit_error["status"] == "skipped", "reason"]))
+    sk_c, sk_l = c[c["status"] == "skipped"], logit_error[logit_error["status"] == "skipped"]
+    skipped = sorted(set(sk_c["dtype"]) | set(sk_l["dtype"]))
+    reasons = sorted(set(sk_c["reason"]) | set(sk_l["reason"]))
     out = [finding("device", str(c["device"].iloc[0])), finding("device_type", str(c["device_type"].iloc[0])),
            finding("torch_version", str(c["torch_version"].iloc[0])), finding("head_dim", int(head_dim)),
            finding("sources", sorted(devices_walls["source"].unique()), ", ".join(sorted(devices_walls["source"].unique()))),

@@ -231,7 +231,7 @@ def test_findings_are_plain_nonempty_and_complete(tmp_path):
                          logits_base=5e5, delta=128, n_vectors=2, bases_per_decade=1)
     d = findings_dict(items)  # checks: no empty text, no markup in plain findings
     assert "summary" in d and "1/ε" in d["summary"]["text"] and "whole RoPE vector" in d["summary"]["text"]
-    assert d["until_hf_bf16"]["text"].startswith("at least") and "257" in d["summary"]["text"]
+    assert d["until_hf_bf16"]["text"].startswith("up to the search limit") and "257" in d["summary"]["text"]
     assert d["vec_native_bf16"]["value"] == 257 and d["wall_native_verdict"]["text"] == "differs"
     for name, t in disp.items():
         assert list(t.index) == list(range(len(t))) and len(t), name
@@ -286,7 +286,7 @@ def test_committed_default_profile_data_set_reproduces_issue_numbers():
                       invariance=t["invariance"], head_dim=128, logits_base=5e5, delta=128, n_vectors=8,
                       bases_per_decade=3)
     d = findings_dict(items)
-    assert d["until_hf_fp32"]["text"] == d["until_hf_bf16"]["text"] == "16,777,216"
+    assert d["until_hf_fp32"]["text"] == d["until_hf_bf16"]["text"] == "up to position 16,777,216"
     assert d["vec_native_bf16"]["value"] == 257 and d["vec_native_fp16"]["value"] == 2049
     assert d["wall_native_verdict"]["text"] == d["wall_cossin_verdict"]["text"] == "differs"
     c = t["collisions"]
