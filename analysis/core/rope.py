@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import math
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import NDArray
 
 from analysis.core.errors import InputError
+
+if TYPE_CHECKING:
+    import torch
 
 __all__ = [
     "validate_head_dim",
     "validate_base",
     "rotary_dim",
     "inv_freq",
+    "inv_freq_torch",
     "theta_min_exact",
     "theta_min_paper",
     "wavelengths",
@@ -69,6 +75,24 @@ def inv_freq(base: float, d: int) -> NDArray[np.float64]:
     d = validate_head_dim(d)
     i = np.arange(d // 2, dtype=np.float64)
     return np.power(base, -2.0 * i / d)
+
+
+def inv_freq_torch(base: float, d: int, dtype: str = "fp32") -> "torch.Tensor":
+    """The frequencies exactly as Hugging Face transformers computes them (default rotary init):
+    ``1.0 / base ** (torch.arange(0, d, 2, dtype=torch.int64).float() / d)``, a torch tensor in
+    ``dtype`` (``fp32``, what every transformers model uses; ``fp64`` applies the same formula in
+    float64). The fp32 values are *not* :func:`inv_freq` rounded to fp32: the exponent
+    ``2i/d`` and the power are rounded in fp32, so single entries differ by one ULP (base 1e4,
+    d = 128: 19 of 64, the lowest among them). Bit-for-bit equal to ``LlamaRotaryEmbedding.inv_freq``.
+    """
+    import torch
+
+    base = validate_base(base)
+    d = validate_head_dim(d)
+    dt = {"fp32": torch.float32, "fp64": torch.float64}.get(dtype)
+    if dt is None:
+        raise InputError(f"inv_freq_torch dtype must be 'fp32' or 'fp64', got {dtype!r}")
+    return 1.0 / (base ** (torch.arange(0, d, 2, dtype=torch.int64).to(dtype=dt) / d))
 
 
 def theta_min_exact(base: float | NDArray[np.float64], d: int) -> float | NDArray[np.float64]:

@@ -1,3 +1,3 @@
-from analysis.precision import main
+from analysis.precision.datasets import main
 
 raise SystemExit(main())

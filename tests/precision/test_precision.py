@@ -16,9 +16,24 @@ from analysis.core.errors import ConfigError, InputError
 CPU = torch.device("cpu")
 
 
+def full_cfg() -> dict:
+    """The smoke profile's whole config (tiny sizes)."""
+    return load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "smoke.yaml")
+
+
 def small_cfg() -> dict:
     """The smoke profile's precision section (tiny sizes)."""
-    return load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "smoke.yaml")["precision"]
+    return full_cfg()["precision"]
+
+
+def sweep(**over) -> pd.DataFrame:
+    c = {**small_cfg()["collisions"], **over}
+    return P.collision_sweep(head_dim=128, device=CPU, **c)
+
+
+def logits(formats=("fp64", "fp32", "bf16", "fp16", "fp8_e4m3"), **over) -> tuple[pd.DataFrame, pd.DataFrame]:
+    lg = {**small_cfg()["logits"], **over}
+    return P.logit_sweep(head_dim=128, formats=list(formats), seed=0, device=CPU, **lg)
 
 
 # ------------------------------------------------------------------------------ exact small cases
@@ -54,8 +69,9 @@ def test_first_collision_matches_naive_loop_and_chunking():
             naive = None
             for p in range(1, 5000):
                 if mode == "native":
-                    a = (torch.tensor(float(p)).to(dt) * torch.tensor(theta).to(dt)).double()
-                    b = (torch.tensor(float(p - 1)).to(dt) * torch.tensor(theta).to(dt)).double()
+                    th = torch.tensor(theta, dtype=torch.float64).float().to(dt)
+                    a = (torch.tensor(float(p)).to(dt) * th).double()
+                    b = (torch.tensor(float(p - 1)).to(dt) * th).double()
                     same = a == b
                 else:
                     a = torch.tensor(float(p), dtype=torch.float32) * torch.tensor(theta, dtype=torch.float32)
@@ -120,8 +136,8 @@ def test_three_implementations_agree_in_fp64():
     q, k = torch.tensor(rng.standard_normal((3, d))), torch.tensor(rng.standard_normal((3, d)))
     theta = torch.tensor(P.inv_freq(1e4, d))
     m = torch.tensor([0, 5, 1000, 123456], dtype=torch.int64)
-    outs = [P.rope_logits(q, k, m + 7, m, theta, *P._impl_dtypes(impl, "fp64", "fp64")) for impl in P.IMPLEMENTATIONS]
-    exact = P._exact_logit(q.numpy(), k.numpy(), 7, theta.numpy())
+    outs = [P.rope_logits(q, k, m + 7, m, theta, *P.impl_dtypes(impl, "fp64", "fp64")) for impl in P.IMPLEMENTATIONS]
+    exact = P.exact_logit(q.numpy(), k.numpy(), 7, theta.numpy())
     for o in outs:
         np.testing.assert_allclose(o.numpy(), np.repeat(exact[:, None], 4, 1), rtol=0, atol=1e-9)
     assert torch.equal(outs[0], outs[1]) and torch.equal(outs[1], outs[2])
@@ -144,8 +160,7 @@ def test_rope_logits_match_reference_apply_rope():
 
 
 def test_logit_sweep_shapes_and_orderings():
-    cfg = small_cfg()
-    err, inv = P.logit_sweep(cfg, CPU)
+    err, inv = logits()
     ok = inv[inv["status"] == "ok"]
     for col in ("device", "device_type", "torch_version", "dtype"):
         assert col in err.columns and col in inv.columns
@@ -203,10 +218,10 @@ def test_fp8_skip_rows_carry_reason(monkeypatch):
             raise NotImplementedError("mul not implemented for 'Float8_e5m2'")
         return real(positions, theta, fmt, mode)
 
-    monkeypatch.setattr(P, "lowest_angle_values", fake)
-    cfg = small_cfg()
-    cfg["collisions"] = dict(cfg["collisions"], formats=["bf16", "fp8_e5m2"], base_log10_max=3.0)
-    df = P.collision_sweep(cfg, CPU)
+    from analysis.precision import collisions as C
+
+    monkeypatch.setattr(C, "lowest_angle_values", fake)
+    df = sweep(formats=["bf16", "fp8_e5m2"], base_log10_max=3.0)
     sk = df[df["status"] == "skipped"]
     assert set(sk["dtype"]) == {"fp8_e5m2"} and set(sk["mode"]) == {"native"}
     assert sk["reason"].str.contains("Float8_e5m2").all()
@@ -214,60 +229,25 @@ def test_fp8_skip_rows_carry_reason(monkeypatch):
     walls = P.measured_walls(df, 128)
     w = walls.set_index(["dtype", "mode"])
     assert w.loc[("fp8_e5m2", "native"), "status"] == "skipped"
-    assert math.isnan(w.loc[("fp8_e5m2", "native"), "measured_wall"])
+    assert math.isnan(w.loc[("fp8_e5m2", "native"), "median_first_collision"])
 
 
 def test_fp8_on_this_device_is_measured_or_skipped_with_reason():
     """Whatever this torch build supports for float8, every row is either measured or says why."""
-    cfg = small_cfg()
-    cfg["formats"] = ["fp8_e4m3"]
-    err, inv = P.logit_sweep(cfg, CPU)
+    err, inv = logits(formats=["fp8_e4m3"])
     rows = err[err["dtype"] == "fp8_e4m3"]
     assert len(rows) > 0
     sk = rows[rows["status"] == "skipped"]
     assert (sk["reason"].str.len() > 20).all()
-    t = P.throughput_sweep(dict(cfg, throughput=dict(batch=1, heads=1, seq=8, repeats=1)), CPU)
+    t = P.throughput_sweep(formats=["fp8_e4m3"], head_dim=128, base=5e5, batch=1, heads=1, seq=8, repeats=1, device=CPU)
     assert t["status"].iloc[0] in ("ok", "skipped")
     if t["status"].iloc[0] == "skipped":
         assert "fp8_e4m3" in t["reason"].iloc[0]
 
 
-# ------------------------------------------------------------------------------ walls, claims
-def test_measured_walls_paper_columns():
-    cfg = small_cfg()
-    df = P.collision_sweep(cfg, CPU)
-    w = P.measured_walls(df, 128).set_index(["dtype", "mode"])
-    assert w.loc[("bf16", "native"), "paper_wall"] == 128.0
-    assert w.loc[("fp32", "native"), "paper_wall"] == 2.0**23
-    # bf16: the lowest angle collides within its first radian from base ~ 1/eps upwards
-    assert 100 <= w.loc[("bf16", "native"), "measured_wall"] <= 1e4
-
-
-def test_wang_claims_verdicts_are_allowed():
-    from analysis.core.scorecard import VERDICTS
-
-    cfg = small_cfg()
-    err, inv = P.logit_sweep(cfg, CPU)
-    c = P.wang_claims(err, inv)
-    assert len(c) == 4 and set(c["verdict"]) <= set(VERDICTS)
-    assert c.set_index("claim").loc["first_token_most_error", "verdict"] == "not reproducible offline"
-
-
-def test_schema_rejects_bad_precision_config():
-    base = [ROOT / "config" / "config.yaml"]
-    with pytest.raises(ConfigError, match="precision.formats"):
-        load_config(*base, overrides={"precision": {**small_cfg(), "formats": ["fp12"]}})
-    with pytest.raises(ConfigError, match="precision.collisions"):
-        bad = small_cfg()
-        bad["collisions"] = dict(bad["collisions"], extra=1)
-        load_config(*base, overrides={"precision": bad})
-    with pytest.raises(ConfigError, match="precision.device"):
-        load_config(*base, overrides={"precision": {**small_cfg(), "device": "gpu"}})
-
-
 def test_export_and_combine(tmp_path):
-    cfg = small_cfg()
-    cfg["collisions"] = dict(cfg["collisions"], formats=["bf16"], base_log10_max=2.0)
+    cfg = full_cfg()
+    cfg["precision"]["collisions"] = dict(cfg["precision"]["collisions"], formats=["bf16"], base_log10_max=2.0)
     folder = P.export(cfg, tmp_path, CPU)
     assert (folder / "provenance.json").is_file()
     tabs = P.load_measurements(folder)
@@ -297,6 +277,6 @@ def test_committed_measurements_load():
     for f in folders:
         tabs = P.load_measurements(f)
         for name, df in tabs.items():
-            if name != "walls":
+            if name not in ("walls", "erasure"):
                 assert {"device", "torch_version", "dtype", "status"} <= set(df.columns), (f, name)
         assert isinstance(tabs["walls"], pd.DataFrame)

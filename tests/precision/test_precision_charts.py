@@ -16,9 +16,10 @@ from analysis.core.config import ROOT, load_config
 
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory):
-    cfg = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "smoke.yaml")["precision"]
-    cfg["collisions"] = dict(cfg["collisions"], formats=["bf16", "fp16"], base_log10_max=3.0)
-    cfg["logits"] = dict(cfg["logits"], log2_max_position=8)
+    cfg = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "smoke.yaml")
+    pr = cfg["precision"]
+    pr["collisions"] = dict(pr["collisions"], formats=["bf16", "fp16"], base_log10_max=3.0)
+    pr["logits"] = dict(pr["logits"], log2_max_position=8)
     folder = P.export(cfg, tmp_path_factory.mktemp("m"), torch.device("cpu"))
     tabs = P.load_measurements(folder)
     return P.combine_devices({k: v.copy() for k, v in tabs.items()}, [folder])

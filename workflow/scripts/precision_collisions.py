@@ -1,13 +1,13 @@
-"""Adapter: position-collision sweep -> results/precision/collisions.csv."""
+"""Adapter: position-collision sweep (lowest pair and whole vector) -> results/precision/collisions.csv."""
 
-from analysis.core.logs import log_to
+from analysis.core.adapter import Adapter
 from analysis.precision import collision_sweep, device_record, pick_device
-from analysis.core.results import write_table
 
-cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
-with log_to(snakemake.log[0]) as log:  # noqa: F821
-    device = pick_device(cfg["device"])
-    log.info("device %s", device_record(device))
-    df = collision_sweep(cfg, device)
-    log.info("collisions: %d rows (%d skipped)", len(df), int((df["status"] == "skipped").sum()))
-    write_table(df, snakemake.output[0], cfg, measured_on=device_record(device))  # noqa: F821
+with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
+    device = pick_device(a.setting("precision.device"))
+    a.device = device_record(device)["device"]
+    c = {k: a.setting(f"precision.collisions.{k}") for k in (
+        "formats", "base_log10_min", "base_log10_max", "bases_per_decade", "context_length", "max_position",
+        "chunk_positions")}
+    df = a.call(collision_sweep, head_dim=a.setting("physics.head_dim"), device=device, **c)
+    a.table(df, "table", measured_on=device_record(device))

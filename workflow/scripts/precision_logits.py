@@ -1,14 +1,14 @@
 """Adapter: logit error + invariance sweep -> results/precision/{logit_error,invariance}.csv."""
 
-from analysis.core.logs import log_to
+from analysis.core.adapter import Adapter
 from analysis.precision import device_record, logit_sweep, pick_device
-from analysis.core.results import write_table
 
-cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
-with log_to(snakemake.log[0]) as log:  # noqa: F821
-    device = pick_device(cfg["device"])
-    log.info("device %s", device_record(device))
-    err, inv = logit_sweep(cfg, device)
-    log.info("logit error: %d rows, invariance: %d rows", len(err), len(inv))
-    write_table(err, snakemake.output.error[0], cfg, measured_on=device_record(device))  # noqa: F821
-    write_table(inv, snakemake.output.invariance[0], cfg, measured_on=device_record(device))  # noqa: F821
+with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
+    device = pick_device(a.setting("precision.device"))
+    a.device = device_record(device)["device"]
+    lg = {k: a.setting(f"precision.logits.{k}") for k in (
+        "base", "delta", "n_vectors", "log2_max_position", "dense_until", "per_octave", "chunk_positions")}
+    err, inv = a.call(logit_sweep, head_dim=a.setting("physics.head_dim"), formats=a.setting("physics.dtypes"),
+                      seed=a.setting("precision.seed"), device=device, **lg)
+    a.table(err, "error", measured_on=device_record(device))
+    a.table(inv, "invariance", measured_on=device_record(device))

@@ -1,12 +1,12 @@
 """Adapter: RoPE throughput per format -> results/precision/throughput.csv."""
 
-from analysis.core.logs import log_to
+from analysis.core.adapter import Adapter
 from analysis.precision import device_record, pick_device, throughput_sweep
-from analysis.core.results import write_table
 
-cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
-with log_to(snakemake.log[0]) as log:  # noqa: F821
-    device = pick_device(cfg["device"])
-    df = throughput_sweep(cfg, device)
-    log.info("throughput:\n%s", df[["dtype", "tokens_per_s", "status"]].to_string())
-    write_table(df, snakemake.output[0], cfg, measured_on=device_record(device))  # noqa: F821
+with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
+    device = pick_device(a.setting("precision.device"))
+    a.device = device_record(device)["device"]
+    t = {k: a.setting(f"precision.throughput.{k}") for k in ("batch", "heads", "seq", "repeats")}
+    df = a.call(throughput_sweep, formats=a.setting("physics.dtypes"), head_dim=a.setting("physics.head_dim"),
+                base=a.setting("precision.logits.base"), device=device, **t)
+    a.table(df, "table", measured_on=device_record(device))
