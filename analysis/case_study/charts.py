@@ -1,17 +1,15 @@
-"""Charts of the case study: every model placed on the Goldilocks plot (context length x RoPE base)."""
+"""Charts of the case study: every model's RoPE layer groups on the Goldilocks plot (context length x
+RoPE base). Draws only data of result files (the table and the reference curves)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-from analysis import bounds
-from analysis.case_study import LABELS
-from analysis.core.errors import InputError
+from analysis.case_study.labels import LABELS
 
-__all__ = ["reference_curves", "goldilocks_models_chart"]
+__all__ = ["goldilocks_models_chart"]
 
 LABEL_COLOURS = {
     "very stable": "#1a9850", "stable": "#91cf60", "unstable": "#fc8d59", "infeasible": "#d73027",
@@ -21,40 +19,15 @@ SCALING_SHAPES = {"none": "circle", "linear": "square", "dynamic": "triangle-dow
                   "llama3": "cross", "longrope": "triangle-right"}
 
 
-def reference_curves(chart_cfg: Mapping[str, Any], epsilon: float, angle_dtype: str) -> pd.DataFrame:
-    """Exact lower-bound curves (aliasing; depth-compounded for each N of ``chart_cfg['layers']``,
-    N = 1 being the DC bound) over ``L = 2^k`` and the exact precision walls of ``angle_dtype`` and
-    bf16, for rotary dims ``chart_cfg['head_dim']``. Columns: ``context_length, base, curve``."""
-    d = int(chart_cfg["head_dim"])
-    lo, hi = int(chart_cfg["log2_context_min"]), int(chart_cfg["log2_context_max"])
-    if lo > hi:
-        raise InputError(f"case_study.chart.log2_context_min ({lo}) must not exceed log2_context_max ({hi})")
-    rows: list[dict[str, Any]] = []
-    for k in range(lo, hi + 1):
-        L = float(2**k)
-        alias = bounds.aliasing_min_base(L, d)["exact"]
-        rows.append({"context_length": L, "base": alias, "curve": "aliasing"})
-        for N in chart_cfg["layers"]:
-            name = "DC (N = 1)" if int(N) == 1 else f"depth N = {int(N)}"
-            depth = bounds.depth_min_base(L, epsilon, int(N), d)["exact"]
-            rows.append({"context_length": L, "base": depth, "curve": name})
-    for dt in dict.fromkeys([bounds.canonical_dtype(angle_dtype), "bf16"]):
-        w = bounds.precision_wall(dt, d)["exact"]
-        for L in (float(2**lo), float(2**hi)):
-            rows.append({"context_length": L, "base": w, "curve": f"wall {dt}"})
-    return pd.DataFrame(rows)
-
-
-def goldilocks_models_chart(table: pd.DataFrame, cfg: Mapping[str, Any]) -> Any:
-    """Altair chart: reference curves (grey, dashed for walls), each model's effective base at its
-    claimed context coloured by label, joined by a rule to its own exact lower bound (tick) and with
-    Men et al.'s minimum base (triangle)."""
+def goldilocks_models_chart(table: pd.DataFrame, ref: pd.DataFrame, epsilon: float) -> Any:
+    """Altair chart: reference curves ``ref`` (results/case_study/reference_curves.parquet; grey,
+    walls in red), every RoPE layer group at (judged length, effective base) coloured by its label,
+    joined by a rule to its own exact lower bound (tick) and with Men et al.'s minimum base (triangle)."""
     import altair as alt
 
-    chart_cfg = cfg["chart"]
-    ref = reference_curves(chart_cfg, float(cfg["epsilon"]), str(cfg["angle_dtype"]))
-    t = table.copy()
-    t["context_length"] = t["claimed_context"].astype(float)
+    t = table[table["group_kind"] != "nope"].copy()
+    t["context_length"] = t["judged_length"].astype(float)
+    t["name"] = [n if lab else f"{n} ({g})" for n, g, lab in zip(t["name"], t["group"], t["is_label_group"])]
     x = alt.X("context_length:Q", scale=alt.Scale(type="log"), title="context length L (tokens)")
     y_title = "RoPE base (effective, exact form)"
     curves = list(dict.fromkeys(ref["curve"]))
@@ -70,7 +43,7 @@ def goldilocks_models_chart(table: pd.DataFrame, cfg: Mapping[str, Any]) -> Any:
             color=alt.Color(
                 "curve:N",
                 scale=alt.Scale(domain=curves, range=(greys * 4)[:n_low] + walls[: len(curves) - n_low]),
-                title=f"reference (d = {int(chart_cfg['head_dim'])}, exact)",
+                title=f"reference (d = {int(ref['head_dim'].iloc[0])}, exact)",
             ),
             strokeDash=alt.condition(alt.datum.curve == "aliasing", alt.value([5, 3]), alt.value([1, 0])),
         )
@@ -123,7 +96,7 @@ def goldilocks_models_chart(table: pd.DataFrame, cfg: Mapping[str, Any]) -> Any:
             title=alt.Title(
                 "Models on the Goldilocks plot",
                 subtitle=(
-                    f"eps = {cfg['epsilon']}; tick: the model's own exact lower bound (its d and N); "
+                    f"eps = {epsilon:g}; tick: the model's own exact lower bound (its d and N); "
                     "triangle: Men et al.'s minimum base; walls exact for the reference d"
                 ),
             ),
