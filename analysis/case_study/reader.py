@@ -23,11 +23,14 @@ from typing import Any
 
 from analysis.core.errors import InputError
 
-__all__ = ["ModelConfig", "read_config", "NOPE_FULL_ATTENTION"]
+__all__ = ["ModelConfig", "read_config", "NOPE_FULL_ATTENTION", "NOPE_LAYER_TYPES"]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach the Hub
-# model types whose full-attention layers apply no rotation (Cohere 2: RoPE in sliding layers only)
-NOPE_FULL_ATTENTION: frozenset[str] = frozenset({"cohere2"})
+# model types whose full-attention layers apply no rotation when the model has sliding layers (Cohere 2,
+# EXAONE 4: RoPE in the sliding-window layers only), and layer types that never rotate (Qwen3.5's
+# linear-attention / Gated DeltaNet layers are recurrent, without positions)
+NOPE_FULL_ATTENTION: frozenset[str] = frozenset({"cohere2", "exaone4"})
+NOPE_LAYER_TYPES: frozenset[str] = frozenset({"linear_attention"})
 _ROPE_FILE_KEYS = ("rope_theta", "rope_parameters", "rope_scaling", "rope_local_base_freq")
 
 
@@ -132,8 +135,9 @@ def _layers(text: Any, model_type: str) -> tuple[list[str], list[bool], dict[str
     rope = [bool(x) for x in nope] if nope else [True] * n
     if len(rope) != n:
         raise InputError(f"no_rope_layers has {len(rope)} entries for {n} layers (num_hidden_layers)")
-    if model_type in NOPE_FULL_ATTENTION:
+    if model_type in NOPE_FULL_ATTENTION and "sliding_attention" in types and window:
         rope = [r and t != "full_attention" for r, t in zip(rope, types)]
+    rope = [r and t not in NOPE_LAYER_TYPES for r, t in zip(rope, types)]
     chunk = getattr(text, "attention_chunk_size", None)
     windows: dict[str, int | None] = {}
     for t in dict.fromkeys(types):
@@ -149,13 +153,15 @@ def _from_transformers(raw: Mapping[str, Any], name: str, text: Any, cls: str) -
     per = _per_type(rp, types)
     hd, d = _rotary(text, next(iter(per.values())))
     keys = ["rope_theta", "max_position_embeddings", "num_hidden_layers"]
-    if not getattr(text, "qk_rope_head_dim", None):
-        keys += ["head_dim" if getattr(text, "head_dim", None) else "hidden_size"]
+    rt = _raw_text(raw)
+    if not getattr(text, "qk_rope_head_dim", None):  # head_dim, else derived from hidden size / heads
+        derived = getattr(text, "head_dim", None) in (None, int(text.hidden_size) // int(text.num_attention_heads))
+        stated = "head_dim" in rt or "head_dim" in raw
+        keys += ["head_dim"] if stated or not derived else ["hidden_size", "num_attention_heads"]
     keys += [k for k in ("qk_rope_head_dim", "partial_rotary_factor", "layer_types", "sliding_window",
                          "attention_chunk_size", "no_rope_layers") if getattr(text, k, None) is not None]
     if "sliding_attention" in types and isinstance(rp, Mapping) and "sliding_attention" in rp:
         keys.append("rope_local_base_freq")
-    rt = _raw_text(raw)
     origin = _origin(rt, raw, keys)
     if origin.get("rope_local_base_freq") and "sliding_attention" in (rt.get("rope_parameters") or {}):
         origin["rope_local_base_freq"] = "file"

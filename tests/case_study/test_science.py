@@ -154,7 +154,7 @@ def test_classification_rule(margin_low, margin_high, feasible, expected):
 
 # ------------------------------------------------------------------------------------ ε* (issue 13)
 # the issue's numbers: the largest ε for which each model meets the depth bound at its own context
-ISSUE_EPS_STAR = {"llama-2-7b": "0.024", "llama-2-70b": "9e-05", "gemma-7b": "3e-06", "gemma-2-9b": "6e-09",
+ISSUE_EPS_STAR = {"llama-2-7b": "0.024", "llama-2-70b-chat": "9e-05", "gemma-7b": "3e-06", "gemma-2-9b-it": "6e-09",
                   "deepseek-v3": "7e-05"}
 
 
@@ -212,26 +212,26 @@ def test_no_circular_hypothetical_row_and_the_depth_claim_differs(table):
 
 
 def test_existing_models_keep_their_values(table):
-    """The 17 models of the former table: same base, rotary dims, layers and context where the config agrees."""
+    """The models of the former table (stored copies where found): same base, rotary dims, layers and context where the config agrees."""
     m = model_table(table).set_index("id")
     want = {"llama-2-7b": (1e4, 128, 32, 4096), "llama-3.1-8b": (5e5, 128, 32, 131072),
-            "deepseek-v3": (1e4, 64, 61, 163840), "gemma-2-9b": (1e4, 256, 42, 8192),
-            "gemma-3-27b": (1e6, 128, 62, 131072), "phi-3-mini-128k": (1e4, 96, 32, 131072),
+            "deepseek-v3": (1e4, 64, 61, 163840), "gemma-2-9b-it": (1e4, 256, 42, 8192),
+            "gemma-3-27b-it": (1e6, 128, 62, 131072), "phi-3-mini-128k": (1e4, 96, 32, 131072),
             "qwen2.5-7b-instruct-1m": (1e7, 128, 28, 1010000)}
     for mid, (base, d, n, L) in want.items():
         r = m.loc[mid]
         assert (r["rope_theta"], r["rotary_dims"], r["depth_layers"], r["judged_length"]) == (base, d, n, L), mid
     assert m.loc["llama-3.1-8b", "effective_base"] == pytest.approx(4.134231e6, rel=1e-6)
-    assert m.loc["gemma-3-27b", "effective_base"] == pytest.approx(8.268462e6, rel=1e-6)
+    assert m.loc["gemma-3-27b-it", "effective_base"] == pytest.approx(8.268462e6, rel=1e-6)
 
 
 def test_windowed_layers_are_judged_at_their_window(table):
     g = table.set_index(["id", "group"])
-    assert g.loc[("gemma-3-27b", "sliding_attention"), "judged_length"] == 1024
-    assert g.loc[("gemma-3-27b", "sliding_attention"), "rope_theta"] == 1e4
-    assert g.loc[("gemma-3-27b", "full_attention"), "is_label_group"]
+    assert g.loc[("gemma-3-27b-it", "sliding_attention"), "judged_length"] == 1024
+    assert g.loc[("gemma-3-27b-it", "sliding_attention"), "rope_theta"] == 1e4
+    assert g.loc[("gemma-3-27b-it", "full_attention"), "is_label_group"]
     assert g.loc[("mistral-7b-v0.1", "sliding_attention"), "judged_length"] == 4096  # was 32,768
-    assert g.loc[("gemma-2-9b", "sliding_attention"), "group_layers"] == 21
+    assert g.loc[("gemma-2-9b-it", "sliding_attention"), "group_layers"] == 21
 
 
 def test_every_column_is_documented(table):
