@@ -6,6 +6,7 @@ holds (the smoke profile's few or the full list), so the page never branches on 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,11 @@ __all__ = ["case_study_findings", "page_findings", "csv_name"]
 def csv_name(version: str) -> str:
     """The download name of the full table: ``rope-bounds-<version>-case-study.csv``."""
     return f"rope-bounds-{version}-case-study.csv"
+
+
+def _escape(text: str) -> str:
+    """Plain text made safe inside a Markdown finding (no emphasis, links or code by accident)."""
+    return re.sub(r"([\\`*_{}\[\]<>#@$|])", r"\\\1", text)
 
 
 def _names(df: pd.DataFrame, none: str = "none") -> str:
@@ -104,8 +110,8 @@ def case_study_findings(table: pd.DataFrame, *, not_included: Sequence[dict[str,
     link = f"[{csv_name(version)}](../results/case_study/{csv_name(version)})"
     out.append(finding("csv_link", csv_name(version), link, markdown=True))
     out.append(finding("bibtex", bibtex(version, year), "BibTeX entry below"))
-    ni = "; ".join(f"{x['name']}: {x['reason'].strip()}" for x in not_included) or "none"
-    out.append(finding("not_included", len(not_included), ni))
+    ni = "; ".join(f"**{_escape(x['name'])}**: {_escape(x['reason'].strip())}" for x in not_included) or "none"
+    out.append(finding("not_included", len(not_included), ni, markdown=True))
     out.append(finding("n_columns", len(table.columns)))
     return out
 
