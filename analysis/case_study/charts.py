@@ -19,86 +19,65 @@ SCALING_SHAPES = {"none": "circle", "linear": "square", "dynamic": "triangle-dow
                   "llama3": "cross", "longrope": "triangle-right"}
 
 
+def _reference(ref: pd.DataFrame, x: Any) -> Any:
+    """The reference curves: lower bounds in greys (aliasing dashed), walls in red."""
+    import altair as alt
+
+    curves = list(dict.fromkeys(ref["curve"]))
+    greys = ["#252525", "#525252", "#737373", "#969696", "#bdbdbd", "#d9d9d9"]
+    walls = ["#b2182b", "#ef8a62"]
+    n_low = sum(not c.startswith("wall") for c in curves)
+    return alt.Chart(ref).mark_line(strokeWidth=1.4).encode(
+        x=x,
+        y=alt.Y("base:Q", scale=alt.Scale(type="log"), title="RoPE base (effective, exact form)"),
+        color=alt.Color("curve:N", title=f"reference (d = {int(ref['head_dim'].iloc[0])}, exact)",
+                        scale=alt.Scale(domain=curves, range=(greys * 4)[:n_low] + walls[: len(curves) - n_low])),
+        strokeDash=alt.condition(alt.datum.curve == "aliasing", alt.value([5, 3]), alt.value([1, 0])),
+    )
+
+
+def _points(t: pd.DataFrame, x: Any) -> Any:
+    """Each RoPE layer group at (judged length, effective base): colour = label, shape = scaling."""
+    import altair as alt
+
+    tooltip = [
+        "name:N", "group:N", "scaling:N", alt.Tooltip("rope_theta:Q", format=".3g"),
+        alt.Tooltip("effective_base:Q", format=".3g"), alt.Tooltip("lower_bound:Q", format=".3g"),
+        alt.Tooltip("men_min_base:Q", format=".3g"), alt.Tooltip("margin_low:Q", format=".3g"),
+        alt.Tooltip("epsilon_star_depth:Q", format=".2g"), "label:N", "men_text:N", "rotary_dims:Q",
+        "depth_layers:Q",
+    ]
+    return alt.Chart(t).mark_point(filled=True, size=90, stroke="black", strokeWidth=0.5).encode(
+        x=x, y="effective_base:Q", tooltip=tooltip,
+        color=alt.Color("label:N", title="label",
+                        scale=alt.Scale(domain=list(LABELS), range=[LABEL_COLOURS[k] for k in LABELS])),
+        shape=alt.Shape("scaling:N", title="RoPE scaling",
+                        scale=alt.Scale(domain=list(SCALING_SHAPES), range=list(SCALING_SHAPES.values()))),
+    )
+
+
 def goldilocks_models_chart(table: pd.DataFrame, ref: pd.DataFrame, epsilon: float) -> Any:
-    """Altair chart: reference curves ``ref`` (results/case_study/reference_curves.parquet; grey,
-    walls in red), every RoPE layer group at (judged length, effective base) coloured by its label,
-    joined by a rule to its own exact lower bound (tick) and with Men et al.'s minimum base (triangle)."""
+    """Altair chart: reference curves ``ref`` (results/case_study/reference_curves.parquet), every
+    RoPE layer group at (judged length, effective base) coloured by its label, joined by a rule to its
+    own exact lower bound (tick) and with Men et al.'s minimum base (triangle)."""
     import altair as alt
 
     t = table[table["group_kind"] != "nope"].copy()
     t["context_length"] = t["judged_length"].astype(float)
     t["name"] = [n if lab else f"{n} ({g})" for n, g, lab in zip(t["name"], t["group"], t["is_label_group"])]
     x = alt.X("context_length:Q", scale=alt.Scale(type="log"), title="context length L (tokens)")
-    y_title = "RoPE base (effective, exact form)"
-    curves = list(dict.fromkeys(ref["curve"]))
-    greys = ["#252525", "#525252", "#737373", "#969696", "#bdbdbd", "#d9d9d9"]
-    walls = ["#b2182b", "#ef8a62"]
-    n_low = sum(not c.startswith("wall") for c in curves)
-    lines = (
-        alt.Chart(ref)
-        .mark_line(strokeWidth=1.4)
-        .encode(
-            x=x,
-            y=alt.Y("base:Q", scale=alt.Scale(type="log"), title=y_title),
-            color=alt.Color(
-                "curve:N",
-                scale=alt.Scale(domain=curves, range=(greys * 4)[:n_low] + walls[: len(curves) - n_low]),
-                title=f"reference (d = {int(ref['head_dim'].iloc[0])}, exact)",
-            ),
-            strokeDash=alt.condition(alt.datum.curve == "aliasing", alt.value([5, 3]), alt.value([1, 0])),
-        )
-    )
     span = alt.Chart(t).mark_rule(color="#bbbbbb").encode(x=x, y="lower_bound:Q", y2="effective_base:Q")
     low = alt.Chart(t).mark_tick(color="#555555", thickness=2, size=10).encode(x=x, y="lower_bound:Q")
-    men = alt.Chart(t).mark_point(
-        shape="triangle-up", color="#7570b3", size=50, filled=False, strokeWidth=1.5
-    ).encode(
-        x=x, y="men_min_base:Q", tooltip=["name:N", alt.Tooltip("men_min_base:Q", format=".3g")]
-    )
-    tooltip = [
-        "name:N", "scaling:N", alt.Tooltip("rope_theta:Q", format=".3g"),
-        alt.Tooltip("effective_base:Q", format=".3g"),
-        alt.Tooltip("lower_bound:Q", format=".3g"), alt.Tooltip("men_min_base:Q", format=".3g"),
-        alt.Tooltip("margin_low:Q", format=".3g"), alt.Tooltip("margin_high:Q", format=".3g"), "label:N",
-        "verdict_men:N", "rotary_dims:Q", "layers:Q",
-    ]
-    points = (
-        alt.Chart(t)
-        .mark_point(filled=True, size=90, stroke="black", strokeWidth=0.5)
-        .encode(
-            x=x,
-            y="effective_base:Q",
-            color=alt.Color(
-                "label:N",
-                scale=alt.Scale(domain=list(LABELS), range=[LABEL_COLOURS[k] for k in LABELS]),
-                title="label",
-            ),
-            shape=alt.Shape(
-                "scaling:N",
-                scale=alt.Scale(domain=list(SCALING_SHAPES), range=list(SCALING_SHAPES.values())),
-                title="RoPE scaling",
-            ),
-            tooltip=tooltip,
-        )
-    )
-    # one label per position: models with the same context and effective base share it ("A / B")
-    names = t.groupby(["context_length", "effective_base"], as_index=False, sort=False)["name"]
-    names = names.agg(" / ".join)
+    men = alt.Chart(t).mark_point(shape="triangle-up", color="#7570b3", size=50, filled=False, strokeWidth=1.5).encode(
+        x=x, y="men_min_base:Q", tooltip=["name:N", alt.Tooltip("men_min_base:Q", format=".3g")])
+    # one label per position: groups with the same length and effective base share it ("A / B")
+    names = t.groupby(["context_length", "effective_base"], as_index=False, sort=False)["name"].agg(" / ".join)
     text = alt.Chart(names).mark_text(align="left", dx=6, dy=-6, fontSize=9, angle=330).encode(
-        x=x, y="effective_base:Q", text="name:N"
-    )
+        x=x, y="effective_base:Q", text="name:N")
+    sub = (f"eps = {epsilon:g}; tick: the group's own exact lower bound (its d and N); "
+           "triangle: Men et al.'s minimum base; walls exact for the reference d")
     return (
-        alt.layer(lines, span, low, men, points, text)
+        alt.layer(_reference(ref, x), span, low, men, _points(t, x), text)
         .resolve_scale(color="independent", shape="independent")
-        .properties(
-            width=640,
-            height=420,
-            title=alt.Title(
-                "Models on the Goldilocks plot",
-                subtitle=(
-                    f"eps = {epsilon:g}; tick: the model's own exact lower bound (its d and N); "
-                    "triangle: Men et al.'s minimum base; walls exact for the reference d"
-                ),
-            ),
-        )
+        .properties(width=640, height=420, title=alt.Title("Models on the Goldilocks plot", subtitle=sub))
     )
