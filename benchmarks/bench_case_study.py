@@ -36,7 +36,9 @@ def main() -> None:
     from analysis.case_study.men import curve_lookup
     from analysis.core.rope import inv_freq
 
-    print(f"cores: {os.cpu_count()}; shipped Men curve: {'yes' if curve_lookup() else 'no (search fallback)'}")
+    lookup = curve_lookup()
+    shipped = lookup is not None and lookup(context_length=131072, head_dim=128) is not None
+    print(f"cores: {os.cpu_count()}; shipped Men curve: {'yes' if shipped else 'no (certified search fallback)'}")
     effective_frequencies(1e4, 128, None, 4096, 4096)  # warm-up: imports transformers
     yarn = {"rope_type": "yarn", "factor": 40.0, "original_max_position_embeddings": 4096, "beta_fast": 32, "beta_slow": 1}
     s = _time(lambda: effective_frequencies(1e4, 64, yarn, 163840, 163840))

@@ -14,7 +14,7 @@ from typing import Any
 from analysis.case_study.groups import Judging, group_rows
 from analysis.case_study.reader import ModelConfig, read_config
 from analysis.case_study.validate import load_config_json, validate_config
-from analysis.core.errors import InputError
+from analysis.core.numfmt import fmt, sci
 
 __all__ = ["classify_config", "classify_config_file", "model_summary"]
 
@@ -33,17 +33,17 @@ def _why(label_row: Mapping[str, Any] | None, epsilon: float) -> str:
         return "no layer applies RoPE: no RoPE bound applies"
     r, lab = label_row, label_row["label"]
     if lab == "infeasible":
-        return (f"the lower bound {r['lower_bound']:.3g} is at or above the {r['wall_angle_exact']:.3g} wall, or the "
-                "base is: no base satisfies both")
+        return (f"effective base {sci(r['effective_base'])} against lower bound {sci(r['lower_bound'])} and the "
+                f"{sci(r['wall_angle_exact'])} angle-dtype wall: the zone is empty or the base is at or above the wall")
     binding = max(("aliasing", "dc", "depth"), key=lambda k: r[f"{k}_min_base_exact"])
     if lab == "unstable":
-        why = (f"effective base {r['effective_base']:.3g} < {binding} bound {r['lower_bound']:.3g} at "
+        why = (f"effective base {sci(r['effective_base'])} < {binding} bound {sci(r['lower_bound'])} at "
                f"L = {r['judged_length']:,}")
         if binding == "depth":
-            why += f"; meets it only for ε ≤ ε* = {r['epsilon_star_depth']:.2g} (ε = {epsilon:g})"
+            why += f"; meets it only for ε ≤ ε* = {fmt(r['epsilon_star_depth'], 2)} (ε = {epsilon:g})"
         return why
-    return (f"effective base {r['effective_base']:.3g} is {r['margin_low']:.3g}× the largest lower bound "
-            f"({binding}) and {r['margin_high']:.3g}× below the wall")
+    return (f"effective base {sci(r['effective_base'])} is {fmt(r['margin_low'])}× the largest lower bound "
+            f"({binding}) and {fmt(r['margin_high'])}× below the wall")
 
 
 def model_summary(mc: ModelConfig, rows: list[dict[str, Any]], *, claimed_context: int, training_dtype: str,
@@ -89,7 +89,4 @@ def classify_config_file(path: str | os.PathLike[str], *, settings: Judging, con
 
     p = config_path(path)
     data = load_config_json(p)
-    try:
-        return classify_config(data, settings=settings, context_length=context_length, dtype=dtype, name=str(p))
-    except InputError:
-        raise
+    return classify_config(data, settings=settings, context_length=context_length, dtype=dtype, name=str(p))
