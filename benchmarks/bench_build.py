@@ -36,13 +36,13 @@ def usable_cores() -> int:
 
 def snakemake(workdir: Path, cores: int, configfile: Path | None, targets: list[str]) -> tuple[float, str]:
     """Run the workflow in ``workdir``; returns wall seconds and the combined output."""
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory", str(workdir),
+    cmd = [sys.executable, "-m", "snakemake", *targets, "-s", str(ROOT / "Snakefile"), "--directory", str(workdir),
            "--cores", str(cores)]
-    if configfile is not None:
-        cmd += ["--configfile", str(configfile)]
+    if configfile is not None:  # last: --configfile takes every word after it
+        cmd += ["--configfile", str(configfile.resolve())]
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     t = time.perf_counter()
-    p = subprocess.run(cmd + targets, capture_output=True, text=True, env=env, cwd=ROOT)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     wall = time.perf_counter() - t
     if p.returncode != 0:
         sys.stderr.write(p.stdout[-2000:] + p.stderr[-4000:])
