@@ -38,7 +38,7 @@ from analysis.core.errors import InputError
 __all__ = [
     "CURVE_HEAD_DIMS", "CURVE_MAX_CONTEXT", "CURVE_MIN_CONTEXT", "DATA_FILE", "COLUMNS",
     "first_negative_distance", "men_min_base_curve", "build_curves", "curve_csv", "read_curves",
-    "lookup_min_base", "verify_curve", "shipped_curves", "check_shipped_curve",
+    "lookup_min_base", "verify_curve", "shipped_curves", "check_shipped_curve", "build_resumable",
 ]
 
 CURVE_HEAD_DIMS: tuple[int, ...] = (32, 64, 80, 96, 128, 256)
@@ -72,11 +72,18 @@ def first_negative_distance(base: float, head_dim: int, lo: int, hi: int) -> int
 
 
 def men_min_base_curve(
-    head_dim: int, max_context: int = CURVE_MAX_CONTEXT, min_context: int = CURVE_MIN_CONTEXT, progress: bool = False
+    head_dim: int, max_context: int = CURVE_MAX_CONTEXT, min_context: int = CURVE_MIN_CONTEXT, progress: bool = False,
+    resume: Sequence[tuple[int, int, int, float]] = (), on_piece: Any = None,
 ) -> "pd.DataFrame":
     """The minimum base for every ``L`` in ``[min_context, max_context]`` as constant pieces
     (columns :data:`COLUMNS`: ``min_base`` holds for ``context_from <= L <= context_to``), by one
-    walk up the bases (module docstring). ``progress`` shows a tqdm bar over ``L``."""
+    walk up the bases (module docstring). ``progress`` shows a tqdm bar over ``L``.
+
+    ``resume``: pieces already computed (rows of :data:`COLUMNS`, in order from ``min_context``);
+    the walk continues after the last one, from just below its printed base (below the walk's first
+    feasible base there, so nothing unverified is skipped). ``on_piece(row)`` is called with each
+    new piece as soon as it is known (the build appends it to a file: an interrupted build resumes).
+    """
     import pandas as pd
     from tqdm import tqdm
 
@@ -86,13 +93,16 @@ def men_min_base_curve(
     lo, hi = int(min_context), int(max_context)
     if not 2 <= lo <= hi:
         raise InputError(f"context range must satisfy 2 <= min_context <= max_context, got {lo}..{hi}")
-    rows, L, start = [], lo, 1.0 + 1e-9
-    with tqdm(total=hi - lo + 1, desc=f"min-base curve d={d}", unit="L", disable=not progress) as bar:
+    rows = [(d, int(a), int(b), float(m)) for _, a, b, m in resume]
+    L, start = (rows[-1][2] + 1, rows[-1][3] * (1 - 10.0**-9)) if rows else (lo, 1.0 + 1e-9)
+    with tqdm(total=hi - lo + 1, initial=L - lo, desc=f"min-base curve d={d}", unit="L", disable=not progress) as bar:
         while L <= hi:
             b, edge = _piece_base(L, d, start)
             m1 = first_negative_distance(b, d, L + 1, hi + 1)
             to = hi if m1 is None else min(m1 - 1, hi)
             rows.append((d, L, to, b))
+            if on_piece is not None:
+                on_piece(rows[-1])
             bar.update(to - L + 1)
             L, start = to + 1, edge
     return pd.DataFrame(rows, columns=list(COLUMNS))
@@ -193,7 +203,9 @@ def verify_curve(
         rows += _segment_checks(c, d, segment_checks, seed)
         for L in tqdm(list(spot_lengths), desc=f"spot checks d={d}", unit="L", disable=not progress):
             rows += _spot_check(c, d, int(L))
-    return pd.DataFrame(rows, columns=["head_dim", "check", "context_length", "expected", "got", "ok"])
+    out = pd.DataFrame(rows, columns=["head_dim", "check", "context_length", "expected", "got", "ok"])
+    out["context_length"] = out["context_length"].astype("Int64")
+    return out
 
 
 def _row(d: int, check: str, L: int | None, expected: Any, got: Any, ok: bool) -> dict[str, Any]:
@@ -238,8 +250,8 @@ def _spot_check(c: "pd.DataFrame", d: int, L: int) -> list[dict[str, Any]]:
     from analysis.bounds.men import men_min_base_search
 
     hit = c[(c["context_from"] <= L) & (c["context_to"] >= L)]
-    if hit.empty:
-        return [_row(d, "certified search equals the curve", L, "in the curve", "outside", False)]
+    if hit.empty:  # a shorter (partly built) curve: lookups beyond it return None, nothing to compare
+        return [_row(d, "spot length beyond this curve (not compared)", L, "–", f"curve ends at {int(c['context_to'].max())}", True)]
     got = float(hit["min_base"].iloc[0])
     expected = men_min_base_search(L, d).min_base
     return [_row(d, "certified search equals the curve", L, f"{expected:.9e}", f"{got:.9e}", expected == got)]
@@ -273,7 +285,52 @@ def check_shipped_curve(
         got = lookup_min_base(int(L), int(head_dim))
         rows.append(_row(int(head_dim), "Men et al. table equals the curve", int(L), f"{float(b):.9e}",
                          "outside" if got is None else f"{got:.9e}", got is not None and got == float(b)))
-    return pd.concat([checks, pd.DataFrame(rows, columns=checks.columns)], ignore_index=True)
+    out = pd.concat([checks, pd.DataFrame(rows, columns=checks.columns)], ignore_index=True)
+    out["context_length"] = out["context_length"].astype("Int64")
+    return out
+
+
+def _partial_path(output: Path, d: int) -> Path:
+    return output.with_name(f"{output.stem}.d{d}.partial.csv")
+
+
+def _read_partial(path: Path) -> list[tuple[int, int, int, float]]:
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_text().splitlines():
+        parts = line.split(",")
+        if len(parts) == 4 and parts[0].isdigit():
+            rows.append((int(parts[0]), int(parts[1]), int(parts[2]), float(parts[3])))
+    return rows
+
+
+def build_resumable(head_dims: Sequence[int], max_context: int, output: Path, partial_ok: bool = False) -> "pd.DataFrame":
+    """Build the curves of ``head_dims`` into ``output`` (CSV), each new piece appended at once to a
+    per-dim ``<output>.d<d>.partial.csv`` so that an interrupted build resumes where it stopped.
+    With ``partial_ok`` nothing is computed: the pieces so far are collected into ``output``."""
+    import pandas as pd
+
+    frames = []
+    for d in head_dims:
+        part = _partial_path(output, d)
+        done = _read_partial(part)
+        if partial_ok:
+            frames.append(pd.DataFrame(done, columns=list(COLUMNS)))
+            continue
+        part.parent.mkdir(parents=True, exist_ok=True)
+        with part.open("a") as fh:
+            def keep(row: tuple[int, int, int, float], fh: Any = fh) -> None:
+                fh.write(f"{row[0]},{row[1]},{row[2]},{row[3]:.9e}\n")
+                fh.flush()
+
+            frames.append(men_min_base_curve(d, max_context, progress=True, resume=done, on_piece=keep))
+    curves = pd.concat(frames, ignore_index=True)
+    text = curve_csv(curves)
+    tmp = output.with_suffix(".tmp")
+    tmp.write_text(text)
+    tmp.replace(output)
+    return curves
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -284,6 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     b.add_argument("--head-dims", default=",".join(map(str, CURVE_HEAD_DIMS)))
     b.add_argument("--max-context", type=int, default=CURVE_MAX_CONTEXT)
     b.add_argument("--output", type=Path, default=DATA_FILE, help="CSV to write (default: the shipped file)")
+    b.add_argument("--partial", action="store_true",
+                   help="only collect the pieces computed so far (no computing), shorter curves included")
     v = sub.add_parser("verify", help="verify a curve file (structure, sampled pieces, spot searches)")
     v.add_argument("--input", type=Path, default=DATA_FILE)
     v.add_argument("--spot-lengths", default="1000,30000")
@@ -292,12 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if a.command == "build":
             dims = [int(x) for x in a.head_dims.split(",") if x.strip()]
-            text = curve_csv(build_curves(dims, a.max_context, progress=True))
-            a.output.parent.mkdir(parents=True, exist_ok=True)
-            tmp = a.output.with_suffix(".tmp")
-            tmp.write_text(text)
-            tmp.replace(a.output)
-            print(f"wrote {a.output} ({text.count(chr(10)) - 1} pieces)")
+            curves = build_resumable(dims, a.max_context, a.output, partial_ok=a.partial)
+            print(f"wrote {a.output} ({len(curves)} pieces)")
             return 0
         checks = verify_curve(_read_table(a.input), [int(x) for x in a.spot_lengths.split(",") if x.strip()],
                               segment_checks=a.segment_checks, progress=True)
