@@ -17,6 +17,9 @@ try:  # a bad models file stops here with one line naming the model and the key
 except InputError as err:
     sys.exit(f"rope-bounds: {err}")
 CASE_CSV = csv_name(package_version())
+# Men et al.'s minimum bases are answered from the bounds stage's shipped curve where it covers (L, d)
+CASE_MEN_CURVE = [p for p in [os.path.join(workflow.basedir, "analysis", "bounds", "data", "men_min_base_curve.csv")]
+                  if os.path.exists(p)]
 CASE_JUDGING = ("physics.epsilon", "case_study.angle_dtype", "case_study.very_stable_margin",
                 "case_study.men_scan_chunk", "case_study.men_max_context")
 
@@ -29,6 +32,7 @@ rule case_study_table:
     input:
         models=CASE_MODELS,
         configs=CASE_CONFIGS,
+        men_curve=CASE_MEN_CURVE,
         code=stage_code("case_study", "core/rope.py", "bounds"),
     output:
         table=result("case_study", "table.parquet"),
