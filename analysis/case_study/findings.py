@@ -38,9 +38,10 @@ def _depth(models: pd.DataFrame, epsilon: float) -> list[Finding]:
     uns = models[models["model_label"] == "unstable"].sort_values("model_epsilon_star_depth")
     eps = [f"{n} ε\\* = {fmt(e, 2)}" for n, e in zip(uns["name"], uns["model_epsilon_star_depth"])]
     if len(uns):
+        tiny = int((uns["model_epsilon_star_depth"] < 0.01).sum())
         text = (f"At ε = {epsilon:g} the bounds call {len(uns)} of the {len(models)} models unstable, although "
                 f"each is a released model that works at its claimed context. The largest ε at which each would "
-                f"meet the depth-compounded bound is tiny: {'; '.join(eps)}. For any reasonable ε the depth bound "
+                f"meet the depth-compounded bound: {'; '.join(eps)} ({tiny} of them below 0.01). The depth bound "
                 "as stated is contradicted by models known to work")
     else:
         text = f"At ε = {epsilon:g} no model of this table is called unstable by the bounds"
