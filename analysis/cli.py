@@ -67,22 +67,68 @@ def _cmd_men_table(a: argparse.Namespace) -> int:
     import os
 
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads: small matrices, 1 thread is faster
-    from analysis import bounds
+    from analysis.bounds.curve import lookup_min_base
+    from analysis.bounds.inputs import min_head_dim
 
-    df = bounds.men_min_base_table(a.context_lengths, a.head_dim)
+    d = min_head_dim(a.head_dim)
+    shipped = {L: lookup_min_base(L, d) for L in a.context_lengths}  # the shipped curve, where it reaches
+    missing = [L for L, b in shipped.items() if b is None]
+    if missing:  # the certified search for the rest, with a progress bar on stderr
+        from analysis import bounds
+
+        df = bounds.men_min_base_table(missing, d, progress=True)
+        shipped.update(zip((int(x) for x in df["context_length"]), (float(x) for x in df["min_base"])))
     sys.stdout.write("context_length,min_base\n")
-    for L, b in zip(df["context_length"], df["min_base"]):
-        sys.stdout.write(f"{int(L)},{b:.9e}\n")
+    for L in a.context_lengths:
+        sys.stdout.write(f"{int(L)},{shipped[L]:.9e}\n")
     return 0
 
 
-def _cmd_classify(a: argparse.Namespace) -> int:
-    from analysis import case_study
+def _defaults() -> dict[str, Any]:
+    """The classify defaults, from config/config.yaml (the workflow's own settings)."""
+    from analysis.core.config import ROOT, load_yaml
 
-    out = case_study.classify_config_file(
-        a.config, context_length=a.context_length, dtype=a.dtype, cfg={"men_max_context": a.men_max_context}
-    )
-    print(json.dumps(out, indent=2, default=str))
+    cfg = load_yaml(ROOT / "config" / "config.yaml")
+    cs = cfg["case_study"]
+    return {"epsilon": cfg["physics"]["epsilon"], "angle_dtype": cs["angle_dtype"],
+            "very_stable_margin": cs["very_stable_margin"], "men_scan_chunk": cs["men_scan_chunk"],
+            "men_max_context": cs["men_max_context"]}
+
+
+def _cmd_classify(a: argparse.Namespace) -> int:
+    # everything is checked before torch and transformers are imported (bad input fails in < 2 s)
+    from analysis.case_study.validate import config_path, load_config_json
+
+    d = _defaults()
+    eps = d["epsilon"] if a.epsilon is None else a.epsilon
+    if not (isinstance(eps, float) and 0.0 < eps < 1.0):
+        raise InputError(f"epsilon must lie strictly between 0 and 1, got {eps!r}")
+    if a.context_length is not None and not (math.isfinite(a.context_length) and a.context_length >= 1):
+        raise InputError(f"context length must be a positive finite number, got {a.context_length!r}")
+    mmc = d["men_max_context"] if a.men_max_context is None else a.men_max_context
+    if mmc < 0:
+        raise InputError(f"men max context must be >= 0, got {mmc}")
+    if a.dtype is not None:
+        from analysis.bounds import canonical_dtype
+
+        canonical_dtype(a.dtype)
+    paths = [config_path(p) for p in a.config]
+    data = [load_config_json(p) for p in paths]
+
+    from analysis.case_study.config_verdict import classify_config
+    from analysis.case_study.groups import Judging
+
+    s = Judging(epsilon=eps, angle_dtype=d["angle_dtype"], very_stable_margin=d["very_stable_margin"],
+                men_scan_chunk=d["men_scan_chunk"], men_max_context=mmc)
+    L = int(a.context_length) if a.context_length is not None else None
+    out = [classify_config(raw, settings=s, context_length=L, dtype=a.dtype, name=str(p))
+           for p, raw in zip(paths, data)]
+    if a.json:
+        print(json.dumps(out[0] if len(out) == 1 else out, indent=2, default=str, ensure_ascii=False))
+    else:
+        from analysis.case_study.terminal import render_results
+
+        sys.stdout.write(render_results(out))
     return 0
 
 
@@ -99,19 +145,23 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--base", type=_number(float, "base"), default=None, help="judge this base")
     b.set_defaults(func=_cmd_bounds)
 
-    m = sub.add_parser("men-table", help="Men et al. minimum base for each context length (CSV)")
+    m = sub.add_parser(
+        "men-table", help="Men et al. minimum base for each context length (CSV; from the shipped curve when it can)"
+    )
     m.add_argument("--head-dim", "-d", type=_number(int, "head dim"), default=128)
     m.add_argument("--context-lengths", type=_int_list, required=True, help="e.g. 1024,4096,32768")
     m.set_defaults(func=_cmd_men_table)
 
-    c = sub.add_parser("classify", help="classify a Hugging Face config.json against the bounds (JSON)")
-    c.add_argument("config", help="path to a local config.json")
-    c.add_argument("--context-length", "-L", type=_number(float, "context length"), default=None)
-    c.add_argument("--dtype", default=None, help="training dtype (default: the config's torch_dtype)")
-    c.add_argument(
-        "--men-max-context", type=_number(int, "men max context"), default=1_048_576,
-        help="search Men et al.'s minimum base only up to this context (about a minute at 1M tokens, d = 128); 0: no limit",
-    )
+    c = sub.add_parser("classify", help="judge Hugging Face config.json files against the bounds (table or JSON)")
+    c.add_argument("config", nargs="+", help="config.json file(s) or checkpoint folder(s)")
+    c.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    c.add_argument("--context-length", "-L", type=_number(float, "context length"), default=None,
+                   help="judge at this context (default: the config's max_position_embeddings)")
+    c.add_argument("--dtype", default=None, help="training dtype (default: the config's torch_dtype, else bf16)")
+    c.add_argument("--epsilon", "-e", type=_number(float, "epsilon"), default=None,
+                   help="coherence threshold (default: physics.epsilon of config/config.yaml)")
+    c.add_argument("--men-max-context", type=_number(int, "men max context"), default=None,
+                   help="Men et al.'s bound only up to this context (default: case_study.men_max_context); 0: no limit")
     c.set_defaults(func=_cmd_classify)
     return p
 

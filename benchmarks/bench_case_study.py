@@ -1,14 +1,17 @@
-"""Timing of the case-study computations (prints seconds; no assertions).
+"""Timing of the case-study computations and of `classify` (prints seconds; no assertions).
 
-Run: python benchmarks/bench_case_study.py
+Run: python benchmarks/bench_case_study.py   (from the project root)
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
-from analysis import case_study as cs
-from analysis.core.rope import inv_freq
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _time(fn, repeat: int = 3) -> float:
@@ -20,20 +23,40 @@ def _time(fn, repeat: int = 3) -> float:
     return best
 
 
+def _cli(*args: str) -> float:
+    """Wall time of one `python -m analysis classify ...` process (imports included)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "analysis", "classify", *args], cwd=ROOT, env=env, capture_output=True)
+    return time.perf_counter() - t0
+
+
 def main() -> None:
-    models = {m["id"]: m for m in cs.load_models(cs.ROOT / "config" / "models.yaml")}
-    cs.effective_frequencies(1e4, 128, None, 4096, 4096)  # warm-up: imports transformers
-    for mid in ("llama-3-8b", "llama-3.1-8b", "gemma-3-27b-global", "deepseek-v2", "phi-3-mini-128k"):
-        m = models[mid]
-        d = m["head_dim"]
-        s = _time(lambda: cs.effective_frequencies(m["rope_theta"], d, m["rope_scaling"], m["claimed_context"],
-                                                   m["claimed_context"]))
-        print(f"effective_frequencies {mid:22s} {s * 1e3:8.2f} ms")
+    from analysis.case_study.frequencies import effective_frequencies, men_scan
+    from analysis.case_study.men import curve_lookup
+    from analysis.core.rope import inv_freq
+
+    lookup = curve_lookup()
+    shipped = lookup is not None and lookup(context_length=131072, head_dim=128) is not None
+    print(f"cores: {os.cpu_count()}; shipped Men curve: {'yes' if shipped else 'no (certified search fallback)'}")
+    effective_frequencies(1e4, 128, None, 4096, 4096)  # warm-up: imports transformers
+    yarn = {"rope_type": "yarn", "factor": 40.0, "original_max_position_embeddings": 4096, "beta_fast": 32, "beta_slow": 1}
+    s = _time(lambda: effective_frequencies(1e4, 64, yarn, 163840, 163840))
+    print(f"effective_frequencies yarn d=64       {s * 1e3:8.2f} ms")
     th = inv_freq(1e7, 128)
     for L in (131072, 1_048_576):
-        for chunk in (16384, 65536, 262144):
-            s = _time(lambda: cs.men_scan(th, L, chunk), repeat=1)
-            print(f"men_scan L={L:>9,} chunk={chunk:>7,} {s:8.3f} s")
+        s = _time(lambda: men_scan(th, L, 65536), repeat=1)
+        print(f"men_scan L={L:>9,} chunk=65,536   {s:8.3f} s")
+    bad = ROOT / "benchmarks" / "_bad_config.json"
+    bad.write_text('{"model_type": "llama", "rope_theta": NaN}')
+    try:
+        print(f"classify, bad config (NaN base)       {_cli(str(bad)):8.2f} s wall")
+    finally:
+        bad.unlink()
+    for cid in ("llama-3.1-8b", "gemma-3-27b-it", "gpt-oss-20b", "qwen3-coder-30b-a3b-instruct"):
+        p = ROOT / "data" / "configs" / cid / "config.json"
+        if p.is_file():
+            print(f"classify {cid:28s} {_cli(str(p)):8.2f} s wall")
 
 
 if __name__ == "__main__":

@@ -1,17 +1,15 @@
-"""Charts of the case study: every model placed on the Goldilocks plot (context length x RoPE base)."""
+"""Charts of the case study: every model's RoPE layer groups on the Goldilocks plot (context length x
+RoPE base). Draws only data of result files (the table and the reference curves)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-from analysis import bounds
-from analysis.case_study import LABELS
-from analysis.core.errors import InputError
+from analysis.case_study.labels import LABELS
 
-__all__ = ["reference_curves", "goldilocks_models_chart"]
+__all__ = ["goldilocks_models_chart"]
 
 LABEL_COLOURS = {
     "very stable": "#1a9850", "stable": "#91cf60", "unstable": "#fc8d59", "infeasible": "#d73027",
@@ -21,111 +19,65 @@ SCALING_SHAPES = {"none": "circle", "linear": "square", "dynamic": "triangle-dow
                   "llama3": "cross", "longrope": "triangle-right"}
 
 
-def reference_curves(chart_cfg: Mapping[str, Any], epsilon: float, angle_dtype: str) -> pd.DataFrame:
-    """Exact lower-bound curves (aliasing; depth-compounded for each N of ``chart_cfg['layers']``,
-    N = 1 being the DC bound) over ``L = 2^k`` and the exact precision walls of ``angle_dtype`` and
-    bf16, for rotary dims ``chart_cfg['head_dim']``. Columns: ``context_length, base, curve``."""
-    d = int(chart_cfg["head_dim"])
-    lo, hi = int(chart_cfg["log2_context_min"]), int(chart_cfg["log2_context_max"])
-    if lo > hi:
-        raise InputError(f"case_study.chart.log2_context_min ({lo}) must not exceed log2_context_max ({hi})")
-    rows: list[dict[str, Any]] = []
-    for k in range(lo, hi + 1):
-        L = float(2**k)
-        alias = bounds.aliasing_min_base(L, d)["exact"]
-        rows.append({"context_length": L, "base": alias, "curve": "aliasing"})
-        for N in chart_cfg["layers"]:
-            name = "DC (N = 1)" if int(N) == 1 else f"depth N = {int(N)}"
-            depth = bounds.depth_min_base(L, epsilon, int(N), d)["exact"]
-            rows.append({"context_length": L, "base": depth, "curve": name})
-    for dt in dict.fromkeys([bounds.canonical_dtype(angle_dtype), "bf16"]):
-        w = bounds.precision_wall(dt, d)["exact"]
-        for L in (float(2**lo), float(2**hi)):
-            rows.append({"context_length": L, "base": w, "curve": f"wall {dt}"})
-    return pd.DataFrame(rows)
-
-
-def goldilocks_models_chart(table: pd.DataFrame, cfg: Mapping[str, Any]) -> Any:
-    """Altair chart: reference curves (grey, dashed for walls), each model's effective base at its
-    claimed context coloured by label, joined by a rule to its own exact lower bound (tick) and with
-    Men et al.'s minimum base (triangle)."""
+def _reference(ref: pd.DataFrame, x: Any) -> Any:
+    """The reference curves: lower bounds in greys (aliasing dashed), walls in red."""
     import altair as alt
 
-    chart_cfg = cfg["chart"]
-    ref = reference_curves(chart_cfg, float(cfg["epsilon"]), str(cfg["angle_dtype"]))
-    t = table.copy()
-    t["context_length"] = t["claimed_context"].astype(float)
-    x = alt.X("context_length:Q", scale=alt.Scale(type="log"), title="context length L (tokens)")
-    y_title = "RoPE base (effective, exact form)"
     curves = list(dict.fromkeys(ref["curve"]))
     greys = ["#252525", "#525252", "#737373", "#969696", "#bdbdbd", "#d9d9d9"]
     walls = ["#b2182b", "#ef8a62"]
     n_low = sum(not c.startswith("wall") for c in curves)
-    lines = (
-        alt.Chart(ref)
-        .mark_line(strokeWidth=1.4)
-        .encode(
-            x=x,
-            y=alt.Y("base:Q", scale=alt.Scale(type="log"), title=y_title),
-            color=alt.Color(
-                "curve:N",
-                scale=alt.Scale(domain=curves, range=(greys * 4)[:n_low] + walls[: len(curves) - n_low]),
-                title=f"reference (d = {int(chart_cfg['head_dim'])}, exact)",
-            ),
-            strokeDash=alt.condition(alt.datum.curve == "aliasing", alt.value([5, 3]), alt.value([1, 0])),
-        )
+    return alt.Chart(ref).mark_line(strokeWidth=1.4).encode(
+        x=x,
+        y=alt.Y("base:Q", scale=alt.Scale(type="log"), title="RoPE base (effective, exact form)"),
+        color=alt.Color("curve:N", title=f"reference (d = {int(ref['head_dim'].iloc[0])}, exact)",
+                        scale=alt.Scale(domain=curves, range=(greys * 4)[:n_low] + walls[: len(curves) - n_low])),
+        strokeDash=alt.condition(alt.datum.curve == "aliasing", alt.value([5, 3]), alt.value([1, 0])),
     )
+
+
+def _points(t: pd.DataFrame, x: Any) -> Any:
+    """Each RoPE layer group at (judged length, effective base): colour = label, shape = scaling."""
+    import altair as alt
+
+    tooltip = [
+        "name:N", "group:N", "scaling:N", alt.Tooltip("rope_theta:Q", format=".3g"),
+        alt.Tooltip("effective_base:Q", format=".3g"), alt.Tooltip("lower_bound:Q", format=".3g"),
+        alt.Tooltip("men_min_base:Q", format=".3g"), alt.Tooltip("margin_low:Q", format=".3g"),
+        alt.Tooltip("epsilon_star_depth:Q", format=".2g"), "label:N", "men_text:N", "rotary_dims:Q",
+        "depth_layers:Q",
+    ]
+    return alt.Chart(t).mark_point(filled=True, size=90, stroke="black", strokeWidth=0.5).encode(
+        x=x, y="effective_base:Q", tooltip=tooltip,
+        color=alt.Color("label:N", title="label",
+                        scale=alt.Scale(domain=list(LABELS), range=[LABEL_COLOURS[k] for k in LABELS])),
+        shape=alt.Shape("scaling:N", title="RoPE scaling",
+                        scale=alt.Scale(domain=list(SCALING_SHAPES), range=list(SCALING_SHAPES.values()))),
+    )
+
+
+def goldilocks_models_chart(table: pd.DataFrame, ref: pd.DataFrame, epsilon: float) -> Any:
+    """Altair chart: reference curves ``ref`` (results/case_study/reference_curves.parquet), every
+    RoPE layer group at (judged length, effective base) coloured by its label, joined by a rule to its
+    own exact lower bound (tick) and with Men et al.'s minimum base (triangle)."""
+    import altair as alt
+
+    t = table[table["group_kind"] != "nope"].copy()
+    t["context_length"] = t["judged_length"].astype(float)
+    t["name"] = [n if lab else f"{n} ({g})" for n, g, lab in zip(t["name"], t["group"], t["is_label_group"])]
+    x = alt.X("context_length:Q", scale=alt.Scale(type="log"), title="context length L (tokens)")
     span = alt.Chart(t).mark_rule(color="#bbbbbb").encode(x=x, y="lower_bound:Q", y2="effective_base:Q")
     low = alt.Chart(t).mark_tick(color="#555555", thickness=2, size=10).encode(x=x, y="lower_bound:Q")
-    men = alt.Chart(t).mark_point(
-        shape="triangle-up", color="#7570b3", size=50, filled=False, strokeWidth=1.5
-    ).encode(
-        x=x, y="men_min_base:Q", tooltip=["name:N", alt.Tooltip("men_min_base:Q", format=".3g")]
-    )
-    tooltip = [
-        "name:N", "scaling:N", alt.Tooltip("rope_theta:Q", format=".3g"),
-        alt.Tooltip("effective_base:Q", format=".3g"),
-        alt.Tooltip("lower_bound:Q", format=".3g"), alt.Tooltip("men_min_base:Q", format=".3g"),
-        alt.Tooltip("margin_low:Q", format=".3g"), alt.Tooltip("margin_high:Q", format=".3g"), "label:N",
-        "verdict_men:N", "rotary_dims:Q", "layers:Q",
-    ]
-    points = (
-        alt.Chart(t)
-        .mark_point(filled=True, size=90, stroke="black", strokeWidth=0.5)
-        .encode(
-            x=x,
-            y="effective_base:Q",
-            color=alt.Color(
-                "label:N",
-                scale=alt.Scale(domain=list(LABELS), range=[LABEL_COLOURS[k] for k in LABELS]),
-                title="label",
-            ),
-            shape=alt.Shape(
-                "scaling:N",
-                scale=alt.Scale(domain=list(SCALING_SHAPES), range=list(SCALING_SHAPES.values())),
-                title="RoPE scaling",
-            ),
-            tooltip=tooltip,
-        )
-    )
-    # one label per position: models with the same context and effective base share it ("A / B")
-    names = t.groupby(["context_length", "effective_base"], as_index=False, sort=False)["name"]
-    names = names.agg(" / ".join)
+    men = alt.Chart(t).mark_point(shape="triangle-up", color="#7570b3", size=50, filled=False, strokeWidth=1.5).encode(
+        x=x, y="men_min_base:Q", tooltip=["name:N", alt.Tooltip("men_min_base:Q", format=".3g")])
+    # one label per position: groups with the same length and effective base share it ("A / B")
+    names = t.groupby(["context_length", "effective_base"], as_index=False, sort=False)["name"].agg(" / ".join)
     text = alt.Chart(names).mark_text(align="left", dx=6, dy=-6, fontSize=9, angle=330).encode(
-        x=x, y="effective_base:Q", text="name:N"
-    )
+        x=x, y="effective_base:Q", text="name:N")
+    sub = (f"eps = {epsilon:g}; tick: the group's own exact lower bound (its d and N); "
+           "triangle: Men et al.'s minimum base; walls exact for the reference d")
     return (
-        alt.layer(lines, span, low, men, points, text)
+        alt.layer(_reference(ref, x), span, low, men, _points(t, x), text)
         .resolve_scale(color="independent", shape="independent")
-        .properties(
-            width=640,
-            height=420,
-            title=alt.Title(
-                "Models on the Goldilocks plot",
-                subtitle=(
-                    f"eps = {cfg['epsilon']}; tick: the model's own exact lower bound (its d and N); "
-                    "triangle: Men et al.'s minimum base; walls exact for the reference d"
-                ),
-            ),
-        )
+        .properties(width=640, height=420, title=alt.Title("Models on the Goldilocks plot", subtitle=sub))
     )

@@ -91,3 +91,90 @@ def test_bad_input_exits_2_with_one_line(args, names):
     assert "Traceback" not in p.stderr
     assert names in lines[0].lower()
     assert p.stdout == ""
+
+
+# ------------------------------------------------------------------------------------ classify
+GEMMA3 = {"model_type": "gemma3", "architectures": ["Gemma3ForConditionalGeneration"],
+          "text_config": {"model_type": "gemma3_text", "num_hidden_layers": 62, "head_dim": 128, "hidden_size": 5376,
+                          "num_attention_heads": 32, "sliding_window": 1024,
+                          "rope_scaling": {"rope_type": "linear", "factor": 8.0}}}
+LLAMA = {"model_type": "llama", "hidden_size": 4096, "num_attention_heads": 32, "num_hidden_layers": 32,
+         "max_position_embeddings": 4096, "rope_theta": 10000.0}
+
+
+def _write(tmp_path: Path, name: str, obj) -> Path:
+    p = tmp_path / name
+    p.write_text(obj if isinstance(obj, str) else json.dumps(obj))
+    return p
+
+
+def test_classify_prints_a_table_with_groups_margins_and_why(tmp_path):
+    folder = tmp_path / "ckpt"
+    folder.mkdir()
+    _write(folder, "config.json", GEMMA3)
+    llama = _write(tmp_path, "llama.json", LLAMA)
+    p = run("classify", str(folder), str(llama), "--men-max-context", "1")
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    head = out.splitlines()[:4]  # one summary row per config
+    assert "label (exact)" in head[0] and str(folder / "config.json") in head[2] and "llama.json" in head[3]
+    assert "sliding_attention" in out and "1,024" in out and "131,072" in out  # groups and judged lengths
+    assert "(×" in out and "label from full_attention" in out
+    assert "from transformers defaults, not in the file:" in out and "rope_theta" in out
+    assert "unstable" in head[3] and "ε* = 0.024" in out  # Llama 2 7B-like: why, with ε*
+
+
+def test_classify_json(tmp_path):
+    p = run("classify", str(_write(tmp_path, "c.json", GEMMA3)), "--json", "--men-max-context", "1")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["label_group"] == "full_attention" and len(out["groups"]) == 2
+    assert {g["group"] for g in out["groups"]} == {"sliding_attention", "full_attention"}
+    assert "rope_theta" in out["defaults_used"] and out["settings"]["epsilon"] == 0.5  # physics.epsilon
+
+
+CLASSIFY_BAD = [
+    ({**LLAMA, "rope_theta": "ten thousand"}, "rope_theta"),
+    ('{"model_type": "llama", "rope_theta": NaN, "num_hidden_layers": 2}', "rope_theta"),
+    ({**LLAMA, "rope_theta": -5}, "rope_theta"),
+    ({**LLAMA, "num_hidden_layers": -2}, "num_hidden_layers"),
+    ({**LLAMA, "max_position_embeddings": 4096.5}, "max_position_embeddings"),
+    ("{not json", "not valid json"),
+    ([1, 2, 3], "json object"),
+    ({**LLAMA, "rope_parameters": {"rope_type": "yarn", "rope_theta": 1e4, "factor": "x"}}, "rope_parameters.factor"),
+    ({**LLAMA, "rope_parameters": {"full_attention": {"rope_theta": "big"}}}, "rope_parameters.full_attention.rope_theta"),
+    ({**LLAMA, "rope_parameters": "yarn"}, "rope_parameters"),
+    ({**LLAMA, "rope_scaling": {"type": "linear", "factor": None, "long_factor": [1, "a"]}}, "long_factor[1]"),
+    ({**LLAMA, "partial_rotary_factor": 1.5}, "partial_rotary_factor"),
+    ({"model_type": "gemma3", "text_config": {"rope_theta": True}}, "text_config.rope_theta"),
+    ({**LLAMA, "layer_types": "full"}, "layer_types"),
+    ({**LLAMA, "rope_scaling": {"rope_type": "mrope", "factor": 2.0}}, "mrope"),
+    ({"model_type": "my_new_model", "num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 2,
+      "max_position_embeddings": 128}, "rope_theta"),
+]
+
+
+@pytest.mark.parametrize("content,needle", CLASSIFY_BAD, ids=[n for _, n in CLASSIFY_BAD])
+def test_classify_bad_config_exits_2_with_one_line_naming_the_field(tmp_path, content, needle):
+    p = run("classify", str(_write(tmp_path, "config.json", content)), "--men-max-context", "1")
+    assert p.returncode == 2, (p.stdout, p.stderr)
+    assert p.stdout == "" and "Traceback" not in p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle.lower() in lines[0].lower(), p.stderr
+
+
+@pytest.mark.parametrize("args,needle", [(["no/such/config.json"], "not found"),
+                                         (["{cfg}", "-L", "nan"], "context length"),
+                                         (["{cfg}", "-L", "-5"], "context length"),
+                                         (["{cfg}", "--epsilon", "2"], "epsilon"),
+                                         (["{cfg}", "--dtype", "int3"], "dtype")])
+def test_classify_bad_arguments_exit_2_before_torch_loads(tmp_path, args, needle):
+    cfg = str(_write(tmp_path, "c.json", LLAMA))
+    argv = [a.replace("{cfg}", cfg) for a in args]
+    code = ("import sys; from analysis.cli import main; rc = main(['classify', *sys.argv[1:]]); "
+            "print('torch' in sys.modules, 'transformers' in sys.modules); raise SystemExit(rc)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    p = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, cwd=ROOT, env=env,
+                       timeout=120)
+    assert p.returncode == 2 and needle in p.stderr.lower(), p.stderr
+    assert p.stdout.strip() == "False False"  # validated before torch / transformers are imported

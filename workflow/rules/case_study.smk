@@ -1,62 +1,51 @@
-# case_study stage: the models of config/models.yaml (key case_study.models_file) classified against the
-# bounds on the RoPE base (analysis/case_study.py). Editing one model reruns only these rules: the stage
-# reads no upstream result, and Men et al.'s (slow) bound is cached per (context, rotary dims) pair.
+# case_study stage: the models of config/models.yaml (key case_study.models_file), each read from its own
+# config.json by the reader of `python -m analysis classify`, judged layer group by layer group against the
+# bounds on the RoPE base (analysis/case_study/). The stage reads no upstream result.
 import os
 
-from analysis.case_study import load_models, men_pairs
+from analysis.case_study.findings import csv_name
+from analysis.case_study.models import config_file, load_models
 from analysis.core.errors import InputError
+from analysis.report.version import package_version
 
-CASE_CFG = config["case_study"]
-CASE_MODELS = CASE_CFG["models_file"]
+CASE_MODELS = config["case_study"]["models_file"]
 if not os.path.isabs(CASE_MODELS):
     CASE_MODELS = os.path.join(workflow.basedir, CASE_MODELS)
 try:  # a bad models file stops here with one line naming the model and the key
-    CASE_MEN_PAIRS = men_pairs(load_models(CASE_MODELS, CASE_CFG["include"]), CASE_CFG["men_max_context"])
+    CASE_CONFIGS = [str(p) for m in load_models(CASE_MODELS, config["case_study"]["include"])
+                    if (p := config_file(m)) is not None]
 except InputError as err:
     sys.exit(f"rope-bounds: {err}")
-
-
-def case_men_file(L, d):
-    return res("case_study", f"men/L{L}_d{d}.json")
-
-
-rule case_study_men_bound:
-    """Men et al.'s minimum base for one (context length L, rotary dims d) pair, searched by the bounds
-    module. One file per pair: editing a model's base, layers or labels never redoes a search, and a
-    new context length or head size searches only the new pair (pairs run in parallel)."""
-    output:
-        with_prov(res("case_study", "men/L{L}_d{d}.json")),
-    wildcard_constraints:
-        L=r"\d+",
-        d=r"\d+",
-    log:
-        log_path("case_study", "case_study_men_bound_L{L}_d{d}"),
-    benchmark:
-        bench_path("case_study", "case_study_men_bound_L{L}_d{d}")
-    script:
-        "../scripts/case_study_men.py"
+CASE_CSV = csv_name(package_version())
+# Men et al.'s minimum bases are answered from the bounds stage's shipped curve where it covers (L, d)
+CASE_MEN_CURVE = [p for p in [os.path.join(workflow.basedir, "analysis", "bounds", "data", "men_min_base_curve.csv")]
+                  if os.path.exists(p)]
+CASE_JUDGING = ("physics.epsilon", "case_study.angle_dtype", "case_study.very_stable_margin",
+                "case_study.men_scan_chunk", "case_study.men_max_context")
 
 
 rule case_study_table:
-    """Every model at its claimed context: transformers-derived effective frequencies, phase bounds
-    (paper and exact), Men et al.'s bound and B(m) check, both precision walls, margins and labels;
-    written as Parquet, CSV, Markdown, LaTeX, plus the scorecard rows for the paper's labels."""
+    """Every model read from its config.json and judged per layer group (effective frequencies from
+    transformers, phase bounds in both forms, ε*, Men et al.'s bound and B(m), walls, labels): the full
+    table (Parquet, CSV named with the version, column schema), the page's display table, Markdown,
+    LaTeX and the scorecard rows."""
     input:
         models=CASE_MODELS,
-        men=[case_men_file(L, d) for L, d in CASE_MEN_PAIRS],
+        configs=CASE_CONFIGS,
+        men_curve=CASE_MEN_CURVE,
+        code=stage_code("case_study", "core/rope.py", "bounds"),
     output:
-        with_prov(res("case_study", "table.parquet")),
-        csv=report(
-            res("case_study", "table.csv"),
-            caption="../report/case_study/table.rst",
-            category="Case study",
-        ),
-        csv_prov=str(sidecar_path(res("case_study", "table.csv"))),
-        md=with_prov(res("case_study", "table.md")),
-        tex=with_prov(res("case_study", "table.tex")),
-        scorecard=with_prov(res("case_study", "scorecard.csv")),
+        table=result("case_study", "table.parquet"),
+        csv=result("case_study", CASE_CSV, caption="display.csv"),
+        schema=result("case_study", "table.schema.json"),
+        display=result("case_study", "display.csv"),
+        columns=result("case_study", "columns.csv"),
+        md=result("case_study", "table.md"),
+        tex=result("case_study", "table.tex"),
+        scorecard=result("case_study", "scorecard.csv"),
     params:
-        cfg=CASE_CFG,
+        settings=settings("case_study.include", *CASE_JUDGING),
+    threads: 1
     log:
         log_path("case_study", "case_study_table"),
     benchmark:
@@ -65,20 +54,36 @@ rule case_study_table:
         "../scripts/case_study_table.py"
 
 
-rule case_study_chart:
-    """The Goldilocks chart: every model's effective base at its claimed context against reference
-    lower-bound curves and precision walls."""
+rule case_study_curves:
+    """Reference curves of the chart (exact aliasing, DC and depth bounds over L = 2^k; precision walls)."""
     input:
-        res("case_study", "table.parquet"),
+        code=stage_code("case_study/curves.py", "bounds", "core/rope.py"),
     output:
-        svg=report(
-            res("case_study", "figures/goldilocks_models.svg"),
-            caption="../report/case_study/goldilocks_models.rst",
-            category="Case study",
-        ),
-        rest=[p for p in fig("case_study", "goldilocks_models") if not p.endswith(".svg")],
+        curves=result("case_study", "reference_curves.parquet"),
     params:
-        cfg=CASE_CFG,
+        settings=settings("physics.head_dim", "physics.epsilon", "case_study.angle_dtype", "case_study.chart.layers",
+                          "case_study.chart.log2_context_min", "case_study.chart.log2_context_max"),
+    threads: 1
+    log:
+        log_path("case_study", "case_study_curves"),
+    benchmark:
+        bench_path("case_study", "case_study_curves")
+    script:
+        "../scripts/case_study_curves.py"
+
+
+rule case_study_chart:
+    """The Goldilocks chart: every RoPE layer group at (judged length, effective base) against the
+    reference curves."""
+    input:
+        table=res("case_study", "table.parquet"),
+        curves=res("case_study", "reference_curves.parquet"),
+        code=stage_code("case_study/charts.py"),
+    output:
+        figure=figure_files("case_study", "goldilocks_models"),
+    params:
+        settings=settings("physics.epsilon"),
+    threads: 1
     log:
         log_path("case_study", "case_study_chart"),
     benchmark:
@@ -87,13 +92,32 @@ rule case_study_chart:
         "../scripts/case_study_chart.py"
 
 
+rule case_study_findings:
+    """The page's numbers and sentences (results/case_study/findings.json)."""
+    input:
+        table=res("case_study", "table.parquet"),
+        models=CASE_MODELS,
+        code=stage_code("case_study/findings.py", "case_study/display.py"),
+    output:
+        findings=result("case_study", "findings.json"),
+    params:
+        settings=settings("physics.epsilon", "case_study.very_stable_margin", "case_study.men_max_context"),
+    threads: 1
+    log:
+        log_path("case_study", "case_study_findings"),
+    benchmark:
+        bench_path("case_study", "case_study_findings")
+    script:
+        "../scripts/case_study_findings.py"
+
+
 ALL_TARGETS.extend(
     [
         res("case_study", "table.parquet"),
-        res("case_study", "table.csv"),
-        res("case_study", "table.md"),
-        res("case_study", "table.tex"),
+        res("case_study", CASE_CSV),
+        res("case_study", "display.csv"),
         res("case_study", "scorecard.csv"),
-        res("case_study", "figures/goldilocks_models.svg"),
+        res("case_study", "findings.json"),
+        res("case_study", "figures/goldilocks_models.vl.json"),
     ]
 )

@@ -4,8 +4,36 @@
 # - a rule's `params:` carry only its own stage's config section, so that editing one stage's
 #   settings reruns that stage alone (Snakemake's params rerun trigger);
 # - each stage appends its final outputs to ALL_TARGETS.
+import os as _os
+
 from analysis.core.figures import FIGURE_SUFFIXES
 from analysis.core.provenance import sidecar_path
+
+
+# --------------------------------------------------------------------------------------------
+# Never more busy threads than the machine has, whatever --cores says: the scheduler's core count
+# is clamped to the CPUs this process may use (affinity mask, cgroup CPU quota), each rule declares
+# its `threads:`, and every job starts with one BLAS/OpenMP thread (the Adapter raises it to the
+# rule's `threads`). Snakemake keeps the total core count in workflow.global_resources["_cores"].
+def usable_cores():
+    """CPUs available to this process: the affinity mask, capped by a cgroup v2 CPU quota."""
+    n = len(_os.sched_getaffinity(0)) if hasattr(_os, "sched_getaffinity") else (_os.cpu_count() or 1)
+    try:
+        quota, period = open("/sys/fs/cgroup/cpu.max").read().split()[:2]
+        if quota != "max":
+            n = min(n, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass
+    return max(1, n)
+
+
+USABLE_CORES = usable_cores()
+if workflow.global_resources["_cores"].value is not None and workflow.global_resources["_cores"].value > USABLE_CORES:
+    print(f"rope-bounds: --cores {workflow.global_resources['_cores'].value} clamped to the {USABLE_CORES} "
+          "usable CPU(s) of this machine (more would only oversubscribe them)", file=sys.stderr)
+    workflow.global_resources["_cores"] = USABLE_CORES
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    _os.environ[_var] = "1"  # inherited by every job; the Adapter sets it to the rule's threads
 
 RESULTS = config["results_dir"].rstrip("/")
 LOGS = config["logs_dir"].rstrip("/")

@@ -1,12 +1,14 @@
 """Adapter: phase-modulation bound grid -> results/bounds/phase_bounds.{parquet,csv}."""
 
-from analysis.bounds import phase_bound_grid
-from analysis.core.logs import log_to
-from analysis.core.results import write_table
+from analysis import bounds
+from analysis.core.adapter import Adapter
 
-cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
-with log_to(snakemake.log[0]) as log:  # noqa: F821
-    df = phase_bound_grid(cfg)
-    log.info("phase bound grid: %d rows", len(df))
-    write_table(df, snakemake.output[0], cfg)  # noqa: F821
-    write_table(df, snakemake.output[2], cfg)  # noqa: F821
+with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
+    grid = a.call(
+        bounds.phase_bound_grid, head_dim=a.setting("physics.head_dim"), epsilon=a.setting("physics.epsilon"),
+        layers=a.setting("bounds.layers"), dtypes=a.setting("physics.dtypes"),
+        log2_context_min=a.setting("bounds.log2_context_min"), log2_context_max=a.setting("bounds.log2_context_max"),
+    )
+    a.log.info("phase bound grid: %d rows", len(grid))
+    a.table(grid, "table")
+    a.table(grid, "csv")

@@ -1,25 +1,18 @@
-"""Adapter: the case-study table -> results/case_study/table.{parquet,csv,md,tex} and scorecard.csv."""
+"""Adapter: config/models.yaml + stored config.json files -> the case-study table and its renderings."""
 
-import json
-from pathlib import Path
+from analysis.case_study.groups import Judging
+from analysis.case_study.table import case_study_outputs
+from analysis.core.adapter import Adapter
 
-import pandas as pd
-
-from analysis.case_study import case_study_table, load_models, scorecard_rows, to_latex, to_markdown
-from analysis.core.logs import log_to
-from analysis.core.results import write_table, write_text
-from analysis.core.scorecard import rows_to_frame
-
-cfg = snakemake.params.cfg  # noqa: F821 (injected by Snakemake)
-out = snakemake.output  # noqa: F821
-with log_to(snakemake.log[0]) as log:  # noqa: F821
-    models = load_models(snakemake.input.models, cfg["include"])  # noqa: F821
-    men = pd.DataFrame([json.loads(Path(p).read_text()) for p in snakemake.input.men],  # noqa: F821
-                       columns=["context_length", "head_dim", "min_base"])
-    table = case_study_table(models, cfg, men)
-    log.info("case study: %d models; labels %s", len(table), table["label"].value_counts().to_dict())
-    write_table(table, out[0], cfg)
-    write_table(table, out.csv, cfg)
-    write_text(to_markdown(table), out.md[0], cfg)
-    write_text(to_latex(table), out.tex[0], cfg)
-    write_table(rows_to_frame(scorecard_rows(table)), out.scorecard[0], cfg)
+with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
+    judging = Judging(epsilon=a.setting("physics.epsilon"), angle_dtype=a.setting("case_study.angle_dtype"),
+                      very_stable_margin=a.setting("case_study.very_stable_margin"),
+                      men_scan_chunk=a.setting("case_study.men_scan_chunk"),
+                      men_max_context=a.setting("case_study.men_max_context"))
+    out = a.call(case_study_outputs, models_file=a.input("models"), include=a.setting("case_study.include"),
+                 settings=judging)
+    for name in ("table", "csv", "display", "columns", "scorecard"):
+        a.table(out["table" if name == "csv" else name], name)
+    a.json(out["schema"], "schema")
+    a.text(out["md"], "md")
+    a.text(out["tex"], "tex")
