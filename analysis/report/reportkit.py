@@ -40,7 +40,7 @@ from analysis.core.provenance import sidecar_path
 __all__ = [
     "results_dir", "path", "table", "json_result", "provenance", "figure", "chart_html", "output_format",
     "is_html", "static_figure", "display_width", "fmt", "sci", "f", "v", "caption", "caption_text", "note",
-    "markdown_table", "markdown_file", "scorecard", "build_stamp", "footer", "quarto_pages", "VEGA_BUNDLE",
+    "markdown_table", "markdown_file", "code_block", "scorecard", "build_stamp", "footer", "quarto_pages", "VEGA_BUNDLE",
 ]
 
 # Quarto output formats that show interactive (JavaScript) charts; every other format gets the PNG
@@ -212,6 +212,14 @@ def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, align: str |
     lines = ["| " + " | ".join(esc(c) for c in cols) + " |", "|" + "|".join(seps) + "|"]
     lines += ["| " + " | ".join(esc(x) for x in r) + " |" for r in rows]
     return "\n".join(lines) + "\n"
+
+
+def code_block(text: str, language: str = "") -> Any:
+    """``text`` shown verbatim as a fenced code block (e.g. a BibTeX entry to copy)."""
+    from IPython.display import Markdown
+
+    fence = "````" if "```" in text else "```"
+    return Markdown(f"{fence}{language}\n{text.rstrip()}\n{fence}\n")
 
 
 def markdown_file(stage: str, name: str) -> Any:
