@@ -18,7 +18,7 @@ from tests.conftest import ROOT, run_snakemake
 
 PAGE = ROOT / "report" / "longctx.qmd"
 TARGETS = ["results/longctx/findings.json", "results/longctx/figures/retrieval.svg",
-           "results/longctx/figures/perplexity.svg", "results/longctx/bases_table.csv"]
+           "results/longctx/figures/perplexity.svg", "results/longctx/bases_table.parquet"]
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +42,8 @@ def test_smoke_results(smoke):
     assert [r["seed"] for r in runs["runs"]] == [0, 1] and len(runs["runs"][0]["train_answer_loss_curve"]) == 6
     ret = pd.read_parquet(p / "eval" / "1" / "retrieval.parquet")
     assert sorted(ret.distance.unique()) == [1, 8, 16, 31] and ret.correct.between(0, 1).all()
-    table = pd.read_csv(p / "bases_table.csv")
-    assert len(table) == 3 and "Base" in table.columns
+    table = pd.read_parquet(p / "bases_table.parquet")
+    assert len(table) == 3 and "Base" in table.columns and table["Base"].map(type).eq(str).all()
     for name in ("perplexity", "retrieval", "attention_mass", "attention_entropy", "men_B"):
         svg = (p / "figures" / f"{name}.svg").read_text()
         assert len(svg) > 2000 and "cpu profile" in svg
@@ -65,12 +65,26 @@ def test_page_values_exist_and_are_plain(smoke):
     for name, item in items.items():
         assert item["text"].strip(), name
         assert item["markdown"] or not MARKUP.search(item["text"]), name
+    # what the page's inline expressions receive: plain strings and captions with provenance notes
+    from analysis.report import reportkit as rk
+
+    monkey = pytest.MonkeyPatch()
+    monkey.setenv("ROPE_BOUNDS_RESULTS", str(smoke / "results"))
+    try:
+        for name in used:
+            v = rk.f("longctx", name)
+            assert isinstance(v, str) and v.strip() and not MARKUP.search(v), name
+        for name in re.findall(r'rk\.caption\("longctx", "([a-z_.]+)"\)', text):
+            assert "Made by" in rk.caption("longctx", name).data
+        assert len(rk.table("longctx", "bases_table.parquet")) == 3
+    finally:
+        monkey.undo()
 
 
 def test_page_only_displays():
     text = PAGE.read_text()
     caps = load_yaml(ROOT / "report" / "captions" / "longctx.yaml")
-    for name in re.findall(r'rk\.caption\("longctx", "([a-z_]+)"\)', text):
+    for name in re.findall(r'rk\.caption\("longctx", "([a-z_.]+)"\)', text):
         assert name in caps
     # each cross-reference div ends with its caption line
     for div in re.findall(r"::: \{#(?:fig|tbl)-[a-z-]+\}\n(.*?)\n:::", text, flags=re.S):

@@ -107,7 +107,7 @@ rule longctx_summary:
         summary=result("longctx", "summary.json"),
         by_base=result("longctx", "by_base.csv"),
         by_distance=result("longctx", "by_distance.parquet"),
-        bases_table=result("longctx", "bases_table.csv"),
+        bases_table=result("longctx", "bases_table.parquet"),
         scorecard=result("longctx", "scorecard.csv"),
     params:
         settings=settings("longctx.paper_scale", "longctx.probe"),
@@ -159,6 +159,6 @@ rule longctx_findings:
 
 
 ALL_TARGETS.extend(
-    [res("longctx", "scorecard.csv"), res("longctx", "findings.json"), res("longctx", "bases_table.csv")]
+    [res("longctx", "scorecard.csv"), res("longctx", "findings.json"), res("longctx", "bases_table.parquet")]
     + [f for name in LONGCTX_FIGURES for f in figure_files("longctx", name)]
 )

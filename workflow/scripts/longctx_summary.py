@@ -1,4 +1,4 @@
-"""Adapter: every base's evaluation -> summary.json, by_base.csv, by_distance.parquet, bases_table.csv, scorecard.csv."""
+"""Adapter: every base's evaluation -> summary.json, by_base.csv, by_distance.parquet, bases_table.parquet, scorecard.csv."""
 
 import json
 
