@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 import torch
 
@@ -81,3 +82,16 @@ def test_bad_base_and_seeds_are_rejected(tmp_path):
         train.base_spec(1.0)
     with pytest.raises(InputError, match="seeds"):
         _run(tmp_path, "s", seeds=(0, 0))
+
+
+def test_evaluation_is_deterministic_and_complete(tmp_path):
+    from analysis.longctx import measure
+
+    _run(tmp_path, "e")
+    ev = {"distances": [1, 7, 31], "per_distance": 3, "seed": 0, "windows": 2, "batch": 4}
+    args = (str(tmp_path / "e" / "models"), [0, 1], 500.0, 1.0, 32, ev, PROBE, CORPUS, "cpu")
+    a, b = measure.evaluate_base(*args), measure.evaluate_base(*args)
+    for name in ("perplexity", "retrieval", "attention"):
+        pd.testing.assert_frame_equal(a[name], b[name])
+    assert len(a["retrieval"]) == 2 * 9 and len(a["attention"]) == 2 * 9 * 1 * 2  # seeds x probes (x layers x heads)
+    assert (a["perplexity"].val_perplexity > 1).all() and a["attention"].key_mass.between(0, 1).all()
