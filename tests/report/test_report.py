@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = rk.quarto_pages()
 CHAPTER_ORDER = [
     "index.qmd", "report/scorecard.qmd", "report/bounds.qmd", "report/case_study.qmd",
-    "report/precision.qmd", "report/probes.qmd", "report/harmonics.qmd", "report/changelog.qmd",
+    "report/precision.qmd", "report/probes.qmd", "report/longctx.qmd", "report/harmonics.qmd",
+    "report/changelog.qmd",
 ]
 _CROSSREF_PREFIXES = ("fig-", "tbl-", "sec-", "eq-", "lst-", "thm-", "lem-", "def-", "cor-", "prp-", "exm-", "exr-")
 
