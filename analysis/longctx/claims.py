@@ -122,7 +122,9 @@ def men_claim(grid: dict[str, Any], models: pd.DataFrame, perplexity: pd.DataFra
     row = ScoreRow(CHAPTER, "Base below Men's bound: perplexity within 5% of the best, retrieval fails beyond the "
                    "first negative m", "Men et al. 2024", "superficial long-context capability", ours,
                    PPL_TOLERANCE, verdict, reason, crit)
-    return row, {"verdict": verdict, "best_factor": best, "reference_factors": ref, "bases": tested}
+    ref_ratio = float((ppl[ref].mean(axis=1) / ppl[best] - 1.0).mean()) if ref else None
+    return row, {"verdict": verdict, "best_factor": best, "reference_factors": ref, "bases": tested,
+                 "reference_ppl_ratio": ref_ratio}
 
 
 def phase_claim(grid: dict[str, Any], models: pd.DataFrame, scale: dict[str, Any],

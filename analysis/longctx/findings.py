@@ -58,6 +58,9 @@ def _men(men: dict[str, Any]) -> list[Finding]:
         finding("men_verdict", men["verdict"]), finding("men_support", _SUPPORT[men["verdict"]]),
         finding("men_details", "; ".join(parts) if parts else "no trained base lies below the bound"),
         finding("best_factor", men["best_factor"], f"{men['best_factor']:g}× Men's bound"),
+        finding("ref_ppl_ratio", men["reference_ppl_ratio"],
+                "no base at or above the bound is feasible" if men["reference_ppl_ratio"] is None
+                else f"{men['reference_ppl_ratio']:+.1%}"),
         finding("men_ppl_worst", max(ratios) if ratios else None,
                 f"{max(ratios):+.1%}" if ratios else "no base below the bound"),
     ]
