@@ -35,7 +35,8 @@ def perplexity_chart(by_base: pd.DataFrame, summary: dict[str, Any]) -> Any:
     pts = alt.Chart(df).mark_line(point=True).encode(
         x, alt.Y("val_perplexity_mean:Q", title="held-out perplexity per byte", scale=alt.Scale(zero=False)),
         tooltip=["label", "base", "val_perplexity_mean", "val_perplexity_min", "val_perplexity_max"])
-    bars = alt.Chart(df).mark_errorbar().encode(x, alt.Y("val_perplexity_min:Q"), alt.Y2("val_perplexity_max:Q"))
+    bars = alt.Chart(df).mark_errorbar().encode(
+        x, alt.Y("val_perplexity_min:Q", title="held-out perplexity per byte"), alt.Y2("val_perplexity_max:Q"))
     rules = alt.Chart(_bound_rules(summary)).mark_rule(strokeDash=[4, 3]).encode(
         x, alt.Color("bound:N", title=None, legend=alt.Legend(orient="bottom", columns=1)))
     return (rules + bars + pts).properties(
@@ -48,7 +49,7 @@ def _panel(df: pd.DataFrame, neg: pd.DataFrame, col: str, ytitle: str, ref: floa
     ys = alt.Scale(domain=domain) if domain else alt.Scale(zero=False)
     band = alt.Chart(df).mark_area(opacity=0.25).encode(x, alt.Y(f"{col}_min:Q", scale=ys, title=ytitle),
                                                         alt.Y2(f"{col}_max:Q"))
-    line = alt.Chart(df).mark_line(point=True).encode(x, alt.Y(f"{col}_mean:Q", scale=ys))
+    line = alt.Chart(df).mark_line(point=True).encode(x, alt.Y(f"{col}_mean:Q", scale=ys, title=ytitle))
     layers = [band, line]
     if ref is not None:
         layers.append(alt.Chart(pd.DataFrame({"y": [ref]})).mark_rule(strokeDash=[2, 2], color="gray")
