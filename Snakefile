@@ -26,6 +26,7 @@ include: "workflow/rules/case_study.smk"
 include: "workflow/rules/precision.smk"
 include: "workflow/rules/probes.smk"
 include: "workflow/rules/harmonics.smk"
+include: "workflow/rules/longctx.smk"
 include: "workflow/rules/report.smk"
 
 

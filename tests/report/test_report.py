@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = rk.quarto_pages()
 CHAPTER_ORDER = [
     "index.qmd", "report/scorecard.qmd", "report/bounds.qmd", "report/case_study.qmd",
-    "report/precision.qmd", "report/probes.qmd", "report/harmonics.qmd", "report/changelog.qmd",
-    "report/references.qmd", "report/provenance.qmd",
+    "report/precision.qmd", "report/probes.qmd", "report/longctx.qmd", "report/harmonics.qmd",
+    "report/changelog.qmd", "report/references.qmd", "report/provenance.qmd",
 ]
 UNNUMBERED = {"index.qmd", "report/scorecard.qmd", "report/changelog.qmd", "report/references.qmd",
               "report/provenance.qmd"}

@@ -1,0 +1,137 @@
+"""Seed means and spreads of the longctx measurements, by base and by distance.
+
+Per model (base, seed): perplexity on plain held-out text; retrieval accuracy and ``p(answer)`` per
+distance (mean over the probes at that distance); and, for the model's *retrieval head* -- the
+(layer, head) whose attention from the query puts the most mass on the target record, averaged over
+all probes -- that head's key mass and entropy per distance. Across seeds every quantity is given as
+mean, standard deviation, minimum and maximum (the spread), with the number of seeds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.longctx import task
+
+__all__ = ["retrieval_head", "per_model", "by_distance", "by_base", "bases_table", "summarize"]
+
+_STATS = ("mean", "std", "min", "max")
+
+
+def retrieval_head(attention: pd.DataFrame) -> pd.DataFrame:
+    """Per (factor, seed): the (layer, head) with the highest mean ``key_mass`` over all probes."""
+    m = attention.groupby(["factor", "seed", "layer", "head"], as_index=False)["key_mass"].mean()
+    idx = m.sort_values(["factor", "seed", "key_mass", "layer", "head"],
+                        ascending=[True, True, False, True, True]).groupby(["factor", "seed"]).head(1)
+    return idx[["factor", "seed", "layer", "head"]].reset_index(drop=True)
+
+
+def per_model(retrieval: pd.DataFrame, attention: pd.DataFrame) -> pd.DataFrame:
+    """One row per (factor, base, seed, distance): ``accuracy``, ``p_answer`` and the retrieval
+    head's ``key_mass`` and ``entropy`` (means over the probes at that distance)."""
+    r = retrieval.groupby(["factor", "base", "seed", "distance"], as_index=False).agg(
+        accuracy=("correct", "mean"), p_answer=("p_answer", "mean"))
+    heads = retrieval_head(attention)
+    a = attention.merge(heads, on=["factor", "seed", "layer", "head"])
+    a = a.groupby(["factor", "seed", "distance"], as_index=False).agg(
+        key_mass=("key_mass", "mean"), entropy=("entropy", "mean"))
+    return r.merge(a, on=["factor", "seed", "distance"])
+
+
+def _spread(df: pd.DataFrame, keys: list[str], cols: list[str]) -> pd.DataFrame:
+    g = df.groupby(keys)[cols].agg(list(_STATS))
+    g.columns = [f"{c}_{s}" for c, s in g.columns]
+    g["n_seeds"] = df.groupby(keys)["seed"].nunique()
+    return g.reset_index()
+
+
+def by_distance(models: pd.DataFrame, curves: pd.DataFrame) -> pd.DataFrame:
+    """Seed statistics per (factor, base, distance), with ``B`` and ``negative`` (B(m) < 0) of that
+    base at that distance."""
+    out = _spread(models, ["factor", "base", "distance"], ["accuracy", "p_answer", "key_mass", "entropy"])
+    b = curves.rename(columns={"m": "distance"})[["factor", "distance", "B", "negative"]]
+    return out.merge(b, on=["factor", "distance"], how="left")
+
+
+def by_base(grid: dict[str, Any], models: pd.DataFrame, perplexity: pd.DataFrame) -> pd.DataFrame:
+    """One row per trained base: its bounds facts (:func:`analysis.longctx.bases.base_grid`) and the
+    seed statistics of perplexity and of accuracy, key mass and entropy at long range (m >= L/2)."""
+    L = int(grid["seq_len"])
+    facts = pd.DataFrame(grid["bases"])
+    ppl = _spread(perplexity, ["factor"], ["val_perplexity"])
+    long = models[models.distance >= L / 2].groupby(["factor", "seed"], as_index=False)[
+        ["accuracy", "key_mass", "entropy"]].mean()
+    allm = models.groupby(["factor", "seed"], as_index=False)["accuracy"].mean().rename(
+        columns={"accuracy": "accuracy_all"})
+    stats = _spread(long.merge(allm, on=["factor", "seed"]), ["factor"],
+                    ["accuracy", "key_mass", "entropy", "accuracy_all"]).drop(columns="n_seeds")
+    stats.columns = ["factor"] + [f"long_{c}" if not c.startswith("accuracy_all") else c for c in stats.columns[1:]]
+    return facts.merge(ppl, on="factor").merge(stats, on="factor").sort_values("factor").reset_index(drop=True)
+
+
+def bases_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The page's table of trained bases, every column formatted in one style (numfmt.fmt_column)."""
+    from analysis.core.numfmt import fmt_column
+
+    def pm(mean: str, sd: str) -> pd.Series:
+        a, b = fmt_column(table[mean]), fmt_column(table[sd])
+        return pd.Series([f"{x} ± {y}" for x, y in zip(a, b, strict=True)])
+
+    first = [("none" if pd.isna(v) else v) for v in table["first_negative_m"]]
+    return pd.DataFrame({
+        "Base": fmt_column(table["base"], 4),
+        "× Men's bound": fmt_column(table["factor"]),
+        "B(m) ≥ 0 for all m ≤ L": fmt_column(table["men_feasible"].astype(bool)),
+        "first m with B(m) < 0": fmt_column([int(v) if v != "none" else v for v in first]),
+        "meets DC bound (exact)": fmt_column(table["meets_dc_stability_exact"].astype(bool)),
+        "meets depth bound (exact)": fmt_column(table["meets_depth_compounded_exact"].astype(bool)),
+        "perplexity per byte": pm("val_perplexity_mean", "val_perplexity_std"),
+        "accuracy, all m": pm("accuracy_all_mean", "accuracy_all_std"),
+        "accuracy, m ≥ L/2": pm("long_accuracy_mean", "long_accuracy_std"),
+        "key attention, m ≥ L/2": pm("long_key_mass_mean", "long_key_mass_std"),
+    })
+
+
+def summarize(
+    grid: dict[str, Any], curves: pd.DataFrame, runs: list[dict[str, Any]], perplexity: pd.DataFrame,
+    retrieval: pd.DataFrame, attention: pd.DataFrame, paper_scale: dict[str, str], n_records: int,
+) -> dict[str, Any]:
+    """Everything the summary rule writes: ``summary`` (JSON), ``by_base``, ``by_distance``,
+    ``bases_table`` and ``scorecard`` (:mod:`analysis.longctx.claims`)."""
+    from analysis.core.scorecard import rows_to_frame
+    from analysis.longctx import claims
+
+    models = per_model(retrieval, attention)
+    tb = by_base(grid, models, perplexity)
+    bd = by_distance(models, curves)
+    first = runs[0]["runs"][0]
+    scale = {
+        "profile": grid.get("profile", "cpu"), "device": runs[0]["device"], "parameters": first["parameters"],
+        "steps": first["steps"], "seeds": sorted({r["seed"] for run in runs for r in run["runs"]}),
+        "seq_len": int(grid["seq_len"]), "head_dim": int(grid["head_dim"]), "layers": int(grid["layers"]),
+        "n_records": int(n_records), "chance": 1.0 / task.N_VALUES,
+    }
+    rows, facts = claims.longctx_claims(grid, models, perplexity, scale, paper_scale)
+    heads = retrieval_head(attention)
+    summary = {"scale": scale, "men": grid["men"], "phase": grid["phase"], "epsilon": grid["epsilon"],
+               "claims": facts, "retrieval_heads": heads.to_dict(orient="records"),
+               "paper_scale": dict(paper_scale),
+               "train_loss_last": {f"{r['factor']:g}": [x["train_answer_loss_last"] for x in r["runs"]]
+                                   for r in runs}}
+    return {"summary": summary, "by_base": tb, "by_distance": bd, "bases_table": bases_table(tb),
+            "scorecard": rows_to_frame(rows), "models": models}
+
+
+def long_range(models: pd.DataFrame, seq_len: int) -> pd.DataFrame:
+    """Per (factor, seed): means over the distances ``m >= L/2`` (used by the claims)."""
+    return models[models.distance >= seq_len / 2].groupby(["factor", "seed"], as_index=False)[
+        ["accuracy", "key_mass", "entropy"]].mean()
+
+
+def seed_values(models: pd.DataFrame, factor: float, column: str, distances: np.ndarray) -> pd.Series:
+    """Per seed: the mean of ``column`` over ``distances`` for base ``factor``."""
+    sel = models[(models.factor == factor) & models.distance.isin(distances)]
+    return sel.groupby("seed")[column].mean()

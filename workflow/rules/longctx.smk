@@ -1,0 +1,164 @@
+# longctx stage: do the bounds predict anything? The same small byte-level model trained with bases
+# around Men et al.'s minimum base and the phase-modulation DC/depth bounds for its head dim and
+# training length, measured on a retrieval probe at known distances (issue 12).
+# Training is one cached job per base (all seeds of that base, resumable from checkpoints); evaluation
+# is a separate job per base, so editing the measurement, the figures or the page never retrains.
+import os as _lc_os
+import re as _lc_re
+
+LONGCTX_CFG = config["longctx"]
+if LONGCTX_CFG["profile"] == "auto":  # cheap test at parse time (no torch import): an NVIDIA device node
+    LONGCTX_PROFILE = "gpu" if _lc_os.path.exists("/dev/nvidiactl") else "cpu"
+else:
+    LONGCTX_PROFILE = LONGCTX_CFG["profile"]
+LONGCTX_P = f"longctx.{LONGCTX_PROFILE}"
+LONGCTX_FACTORS = [f"{float(f):g}" for f in LONGCTX_CFG[LONGCTX_PROFILE]["base_factors"]]
+LONGCTX_SEEDS = list(LONGCTX_CFG[LONGCTX_PROFILE]["seeds"])
+LONGCTX_FIGURES = ["perplexity", "retrieval", "attention_mass", "attention_entropy", "men_B"]
+
+
+rule longctx_bases:
+    """Men et al.'s minimum base and the phase DC/depth bounds for the model's head dim and training
+    length (the bounds chapter's functions), the trained bases (factor x Men's bound) and their B(m)."""
+    input:
+        code=stage_code("bounds", "core/rope.py", "longctx/bases.py"),
+    output:
+        bases=result("longctx", "bases.json"),
+        curves=result("longctx", "men_B.parquet"),
+    params:
+        settings=settings("physics.epsilon", f"{LONGCTX_P}.base_factors", f"{LONGCTX_P}.train.seq_len",
+                          f"{LONGCTX_P}.train.head_dim", f"{LONGCTX_P}.train.layers"),
+        profile=LONGCTX_PROFILE,
+    threads: 1
+    log:
+        log_path("longctx", "longctx_bases"),
+    benchmark:
+        bench_path("longctx", "longctx_bases")
+    script:
+        "../scripts/longctx_bases.py"
+
+
+rule longctx_train:
+    """Train the model with one base, every seed (same data, steps and initialisation per seed for
+    every base); saves each seed's model and the training losses. Resumes from its checkpoints."""
+    input:
+        code=stage_code("longctx/task.py", "longctx/train.py", "probes/train.py"),
+        bases=res("longctx", "bases.json"),
+    output:
+        runs=result("longctx", "train/{factor}.json"),
+        models=[res("longctx", f"models/{{factor}}/seed{s}/{f}") for s in LONGCTX_SEEDS
+                for f in ("config.json", "model.safetensors")],
+    params:
+        settings=settings(f"{LONGCTX_P}.seeds", f"{LONGCTX_P}.train", "longctx.probe", "longctx.corpus"),
+        profile=LONGCTX_PROFILE,
+        models_dir=lambda wc: res("longctx", f"models/{wc.factor}"),
+        checkpoints=lambda wc: res("longctx", f"checkpoints/{wc.factor}"),
+    wildcard_constraints:
+        factor="|".join(_lc_re.escape(f) for f in LONGCTX_FACTORS),
+    threads: 1
+    log:
+        log_path("longctx", "longctx_train_{factor}"),
+    benchmark:
+        bench_path("longctx", "longctx_train_{factor}")
+    script:
+        "../scripts/longctx_train.py"
+
+
+rule longctx_eval:
+    """Evaluate every seed's model of one base: perplexity on plain held-out text, retrieval accuracy
+    by distance, attention mass on the key and attention entropy per layer and head."""
+    input:
+        code=stage_code("longctx/task.py", "longctx/measure.py", "probes/train.py"),
+        bases=res("longctx", "bases.json"),
+        runs=res("longctx", "train/{factor}.json"),
+        models=[res("longctx", f"models/{{factor}}/seed{s}/{f}") for s in LONGCTX_SEEDS
+                for f in ("config.json", "model.safetensors")],
+    output:
+        perplexity=result("longctx", "eval/{factor}/perplexity.csv"),
+        retrieval=result("longctx", "eval/{factor}/retrieval.parquet"),
+        attention=result("longctx", "eval/{factor}/attention.parquet"),
+    params:
+        settings=settings(f"{LONGCTX_P}.seeds", f"{LONGCTX_P}.eval", f"{LONGCTX_P}.train.seq_len",
+                          "longctx.probe", "longctx.corpus"),
+        profile=LONGCTX_PROFILE,
+        models_dir=lambda wc: res("longctx", f"models/{wc.factor}"),
+    wildcard_constraints:
+        factor="|".join(_lc_re.escape(f) for f in LONGCTX_FACTORS),
+    threads: 1
+    log:
+        log_path("longctx", "longctx_eval_{factor}"),
+    benchmark:
+        bench_path("longctx", "longctx_eval_{factor}")
+    script:
+        "../scripts/longctx_eval.py"
+
+
+rule longctx_summary:
+    """Seed means and spreads by base and distance, the scorecard rows and the display tables."""
+    input:
+        code=stage_code("longctx/summary.py", "longctx/claims.py", "core/scorecard.py"),
+        bases=res("longctx", "bases.json"),
+        curves=res("longctx", "men_B.parquet"),
+        runs=expand(res("longctx", "train/{factor}.json"), factor=LONGCTX_FACTORS),
+        perplexity=expand(res("longctx", "eval/{factor}/perplexity.csv"), factor=LONGCTX_FACTORS),
+        retrieval=expand(res("longctx", "eval/{factor}/retrieval.parquet"), factor=LONGCTX_FACTORS),
+        attention=expand(res("longctx", "eval/{factor}/attention.parquet"), factor=LONGCTX_FACTORS),
+    output:
+        summary=result("longctx", "summary.json"),
+        by_base=result("longctx", "by_base.csv"),
+        by_distance=result("longctx", "by_distance.parquet"),
+        bases_table=result("longctx", "bases_table.parquet"),
+        scorecard=result("longctx", "scorecard.csv"),
+    params:
+        settings=settings("longctx.paper_scale", "longctx.probe"),
+        profile=LONGCTX_PROFILE,
+    threads: 1
+    log:
+        log_path("longctx", "longctx_summary"),
+    benchmark:
+        bench_path("longctx", "longctx_summary")
+    script:
+        "../scripts/longctx_summary.py"
+
+
+rule longctx_figures:
+    """Every longctx figure (perplexity vs base, retrieval / attention mass / entropy vs distance per
+    base with the distances where B(m) < 0 marked, B(m) of the trained bases)."""
+    input:
+        code=stage_code("longctx/charts.py"),
+        summary=res("longctx", "summary.json"),
+        by_base=res("longctx", "by_base.csv"),
+        by_distance=res("longctx", "by_distance.parquet"),
+        curves=res("longctx", "men_B.parquet"),
+    output:
+        **{name: figure_files("longctx", name) for name in LONGCTX_FIGURES},
+    threads: 1
+    log:
+        log_path("longctx", "longctx_figures"),
+    benchmark:
+        bench_path("longctx", "longctx_figures")
+    script:
+        "../scripts/longctx_figures.py"
+
+
+rule longctx_findings:
+    """Every number and data-dependent phrase of report/longctx.qmd (results/longctx/findings.json)."""
+    input:
+        code=stage_code("longctx/findings.py", "core/findings.py", "core/numfmt.py"),
+        summary=res("longctx", "summary.json"),
+        scorecard=res("longctx", "scorecard.csv"),
+    output:
+        findings=result("longctx", "findings.json"),
+    threads: 1
+    log:
+        log_path("longctx", "longctx_findings"),
+    benchmark:
+        bench_path("longctx", "longctx_findings")
+    script:
+        "../scripts/longctx_findings.py"
+
+
+ALL_TARGETS.extend(
+    [res("longctx", "scorecard.csv"), res("longctx", "findings.json"), res("longctx", "bases_table.parquet")]
+    + [f for name in LONGCTX_FIGURES for f in figure_files("longctx", name)]
+)
