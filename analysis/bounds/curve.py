@@ -306,8 +306,9 @@ def _read_partial(path: Path) -> list[tuple[int, int, int, float]]:
 
 
 def build_resumable(head_dims: Sequence[int], max_context: int, output: Path, partial_ok: bool = False) -> "pd.DataFrame":
-    """Build the curves of ``head_dims`` into ``output`` (CSV), each new piece appended at once to a
-    per-dim ``<output>.d<d>.partial.csv`` so that an interrupted build resumes where it stopped.
+    """Build the curves of ``head_dims`` into ``output`` (CSV; the curves of other head dims already
+    there are kept), each new piece appended at once to a per-dim ``<output>.d<d>.partial.csv`` so
+    that an interrupted build resumes where it stopped.
     With ``partial_ok`` nothing is computed: the pieces so far are collected into ``output``."""
     import pandas as pd
 
@@ -325,7 +326,10 @@ def build_resumable(head_dims: Sequence[int], max_context: int, output: Path, pa
                 fh.flush()
 
             frames.append(men_min_base_curve(d, max_context, progress=True, resume=done, on_piece=keep))
-    curves = pd.concat(frames, ignore_index=True)
+    if output.is_file():  # keep the curves of the head dims not built now
+        old = _read_table(output)
+        frames.append(old[~old["head_dim"].isin([int(d) for d in head_dims])])
+    curves = pd.concat(frames, ignore_index=True).sort_values(["head_dim", "context_from"], ignore_index=True)
     text = curve_csv(curves)
     tmp = output.with_suffix(".tmp")
     tmp.write_text(text)
