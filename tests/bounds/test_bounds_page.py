@@ -31,7 +31,7 @@ def _text() -> str:
 def test_cells_only_call_reportkit():
     allowed = [
         r"#\|.*", r"from analysis\.report import reportkit as rk",
-        r'rk\.markdown_table\(rk\.table\("bounds", "display/[a-z_]+\.parquet"\), disable_numparse=True\)',
+        r'rk\.markdown_table\(rk\.table\("bounds", "display/[a-z_]+\.parquet"\)\)',
         r'rk\.figure\("bounds", "[a-z_A-Z]+"\)',
     ]
     for cell in _CELL.findall(_text()):

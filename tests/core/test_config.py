@@ -16,7 +16,7 @@ def test_yaml_exponent_floats_are_numbers():
 
 def test_shipped_configs_validate():
     cfg = load_config(ROOT / "config" / "config.yaml")
-    assert 0 < cfg["bounds"]["epsilon"] < 1
+    assert 0 < cfg["physics"]["epsilon"] < 1
     smoke = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "smoke.yaml")
     assert smoke["bounds"]["log2_context_max"] <= cfg["bounds"]["log2_context_max"]
 
@@ -24,9 +24,9 @@ def test_shipped_configs_validate():
 @pytest.mark.parametrize(
     "override, key",
     [
-        ({"bounds": {"epsilon": 1.5}}, "bounds.epsilon"),
-        ({"bounds": {"head_dim": 127}}, "bounds.head_dim"),
-        ({"bounds": {"dtypes": ["fp7"]}}, "bounds.dtypes[0]"),
+        ({"physics": {"epsilon": 1.5}}, "physics.epsilon"),
+        ({"physics": {"head_dim": 127}}, "physics.head_dim"),
+        ({"physics": {"dtypes": ["fp7"]}}, "physics.dtypes[0]"),
         ({"bounds": {"layers": "32"}}, "bounds.layers"),
         ({"typo_stage": {}}, "<top level>"),
     ],

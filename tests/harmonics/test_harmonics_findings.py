@@ -115,7 +115,7 @@ def test_page_only_displays_findings_captions_figures_and_tables(stage):
     text = page_text(PAGE)
     allowed_cell = re.compile(
         r'(from analysis\.report import reportkit as rk|rk\.figure\("harmonics", "\w+"\)|'
-        r'rk\.markdown_table\(rk\.table\("harmonics", "display/\w+\.parquet"\), disable_numparse=True\))'
+        r'rk\.markdown_table\(rk\.table\("harmonics", "display/\w+\.parquet"\)\))'
     )
     for cell in _CELL.findall(text):
         for line in cell.splitlines():
