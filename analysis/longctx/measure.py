@@ -86,7 +86,9 @@ def evaluate_model(
     tables of :func:`probe_tables`."""
     from analysis.probes.train import evaluate
 
-    ppl = evaluate(model, plain_text, int(seq_len), int(windows), int(batch), device)
+    # the first ``windows`` windows: probes.train.evaluate covers all of the text it is given,
+    # windows of seq_len + 1 bytes starting every seq_len bytes
+    ppl = evaluate(model, plain_text[: int(windows) * int(seq_len) + 1], int(seq_len), device)
     ret, att = probe_tables(model, probes, batch, device)
     return ppl, ret, att
 
