@@ -49,7 +49,7 @@ def check_inline(expr: str, value: object) -> None:
 
 def _inline_cell(expr: str) -> str:
     return (f"_inline = ({expr})\nfrom tests.qmd import check_inline\ncheck_inline({expr!r}, _inline)\n"
-            "print(getattr(_inline, 'data', _inline))")
+            "print(_inline)")
 
 
 def page_code(qmd: str | Path) -> list[str]:
