@@ -178,12 +178,12 @@ def test_real_qwen35_linear_attention_layers_have_no_rope():
     assert mc.rotary_dims == int(mc.head_dim * 0.25)
 
 
-def test_real_glm45_and_llama4_are_not_stored_and_their_fixtures_read():
-    """No public copy of GLM-4.5 or Llama 4 was found (data/configs/SOURCES.yaml, not_included); their
-    layouts are covered by the partial-rotary and NoPE/chunked fixtures above."""
-    src = (CONFIGS / "SOURCES.yaml").read_text()
-    assert "GLM-4.5" in src and "Llama 4" in src
-    assert groups("partial-rotary")[1].rotary_dims == 64
+def test_real_glm45_air_partial_rotary():
+    """GLM-4.5-Air (a Markdown quote of transformers' printed Glm4MoeConfig): half of each 128-dim head rotates."""
+    g, mc = _real("glm-4.5-air")
+    assert mc.model_type == "glm4_moe" and mc.num_layers == 46 and mc.head_dim == 128 and mc.rotary_dims == 64
+    assert list(g) == ["full_attention"] and g["full_attention"]["rope_theta"] == 1e6
+    assert g["full_attention"]["judged_length"] == 131072 and g["full_attention"]["scaling"] == "none"
 
 
 def test_every_stored_config_is_read():
