@@ -21,62 +21,31 @@ Everything public is re-exported here: ``from analysis import bounds; bounds.men
 
 from __future__ import annotations
 
-from analysis.bounds.claims import bounds_scorecard, men_scorecard
-from analysis.bounds.comparison import (
-    men_checks, men_compare, men_fit, men_method_thetas, men_negative_counts, power_law_fit, printed_tolerance,
-)
-from analysis.bounds.dtypes import DTYPES, canonical_dtype, machine_epsilon
-from analysis.bounds.figdata import (
-    collision_figure_data, collision_horizon_curve, collision_marks, downsample_minmax, goldilocks_curves, men_B_curves,
-)
-from analysis.bounds.inputs import validate_context_length, validate_epsilon, validate_layers
-from analysis.bounds.men import (
-    MenMinBase, men_B, men_B_naive, men_B_prefix, men_B_prefix_theta, men_feasibility, men_min_base,
-    men_min_base_search, men_min_base_table,
-)
-from analysis.bounds.phase import (
-    PhaseBounds, aliasing_min_base, collision_horizon, dc_min_base, depth_min_base, phase_bound_grid, phase_bounds,
-    precision_wall, verdict,
-)
+import importlib
+from typing import Any
 
-__all__ = [
-    "DTYPES",
-    "canonical_dtype",
-    "machine_epsilon",
-    "validate_context_length",
-    "validate_epsilon",
-    "validate_layers",
-    "collision_horizon",
-    "aliasing_min_base",
-    "dc_min_base",
-    "depth_min_base",
-    "precision_wall",
-    "PhaseBounds",
-    "phase_bounds",
-    "verdict",
-    "phase_bound_grid",
-    "men_B",
-    "men_B_naive",
-    "men_B_prefix",
-    "MenMinBase",
-    "men_min_base_search",
-    "men_min_base",
-    "men_min_base_table",
-    "men_B_prefix_theta",
-    "men_feasibility",
-    "men_method_thetas",
-    "men_negative_counts",
-    "power_law_fit",
-    "men_compare",
-    "men_fit",
-    "men_checks",
-    "printed_tolerance",
-    "bounds_scorecard",
-    "collision_marks",
-    "collision_figure_data",
-    "men_scorecard",
-    "downsample_minmax",
-    "collision_horizon_curve",
-    "men_B_curves",
-    "goldilocks_curves",
-]
+# names are loaded on first use (PEP 562), so that `classify` and `men-table` import only the
+# submodules they need (no pandas, no plotting data) and answer in seconds
+_EXPORTS = {
+    "bounds_scorecard": "claims", "men_scorecard": "claims",
+    "men_checks": "comparison", "men_compare": "comparison", "men_fit": "comparison",
+    "men_method_thetas": "comparison", "men_negative_counts": "comparison", "power_law_fit": "comparison",
+    "printed_tolerance": "comparison",
+    "DTYPES": "dtypes", "canonical_dtype": "dtypes", "machine_epsilon": "dtypes",
+    "collision_figure_data": "figdata", "collision_horizon_curve": "figdata", "collision_marks": "figdata",
+    "downsample_minmax": "figdata", "goldilocks_curves": "figdata", "men_B_curves": "figdata",
+    "validate_context_length": "inputs", "validate_epsilon": "inputs", "validate_layers": "inputs",
+    "MenMinBase": "men", "men_B": "men", "men_B_naive": "men", "men_B_prefix": "men",
+    "men_B_prefix_theta": "men", "men_feasibility": "men", "men_min_base": "men",
+    "men_min_base_search": "men", "men_min_base_table": "men",
+    "PhaseBounds": "phase", "aliasing_min_base": "phase", "collision_horizon": "phase",
+    "dc_min_base": "phase", "depth_min_base": "phase", "phase_bound_grid": "phase", "phase_bounds": "phase",
+    "precision_wall": "phase", "verdict": "phase",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"analysis.bounds.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'analysis.bounds' has no attribute {name!r}")

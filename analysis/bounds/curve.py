@@ -138,14 +138,20 @@ def curve_csv(curves: "pd.DataFrame") -> str:
 
 
 @functools.lru_cache(maxsize=4)
-def read_curves(path: str | Path = DATA_FILE) -> dict[int, tuple[list[int], list[int], list[float]]]:
-    """The shipped curves: ``{head_dim: (context_from, context_to, min_base)}`` lists, sorted."""
+def read_curves(path: str | Path = DATA_FILE, head_dim: int | None = None) -> dict[int, tuple[list[int], list[int], list[float]]]:
+    """The shipped curves: ``{head_dim: (context_from, context_to, min_base)}`` lists, sorted (only
+    ``head_dim``'s rows when it is given: a lookup parses one curve, not all of them)."""
     out: dict[int, tuple[list[int], list[int], list[float]]] = {}
     p = Path(path)
     if not p.is_file():
         return out
     with p.open(newline="") as fh:
-        for row in csv.DictReader(fh):
+        lines = iter(fh)
+        header = next(lines, "")
+        if head_dim is not None:
+            prefix = f"{int(head_dim)},"
+            lines = (ln for ln in lines if ln.startswith(prefix))
+        for row in csv.DictReader(lines, fieldnames=next(csv.reader([header]), None)):
             lo, hi, b = out.setdefault(int(row["head_dim"]), ([], [], []))
             lo.append(int(row["context_from"]))
             hi.append(int(row["context_to"]))
@@ -172,7 +178,7 @@ def lookup_min_base(context_length: int, head_dim: int) -> float | None:
 
     L = _positive_int(context_length, "context length")
     d = _positive_int(head_dim, "head dim")
-    curve = read_curves(DATA_FILE).get(d)
+    curve = read_curves(DATA_FILE, d).get(d)
     if curve is None:
         return None
     lo, hi, bases = curve

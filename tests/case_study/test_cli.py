@@ -178,3 +178,23 @@ def test_classify_bad_arguments_exit_2_before_torch_loads(tmp_path, args, needle
                        timeout=120)
     assert p.returncode == 2 and needle in p.stderr.lower(), p.stderr
     assert p.stdout.strip() == "False False"  # validated before torch / transformers are imported
+
+
+@pytest.mark.parametrize("config_id", ["qwen3-8b", "gpt-oss-20b"])
+def test_classify_imports_only_config_code(config_id):
+    """What keeps `classify` at a few seconds (benchmarks/bench_case_study.py times it): a whole run,
+    plain RoPE (Qwen3) or YaRN (gpt-oss), loads transformers' config classes and RoPE init functions
+    but no model code (no modeling_* module beyond the auto name tables, no LlamaConfig for the scaled frequencies) and no pandas."""
+    cfg = ROOT / "data" / "configs" / config_id / "config.json"
+    code = ("import sys; from analysis.cli import main; rc = main(['classify', '--json', sys.argv[1]]); "
+            "mods = sorted(m for m in sys.modules if m.startswith('pandas') or '.modeling_' in m "
+            "or m == 'transformers.models.llama.configuration_llama'); "
+            "print(repr([m for m in mods if m != 'transformers.modeling_rope_utils' "
+            "and not m.startswith('transformers.models.auto.')]), file=sys.stderr); "
+            "raise SystemExit(rc)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    p = subprocess.run([sys.executable, "-c", code, str(cfg)], capture_output=True, text=True, cwd=ROOT, env=env,
+                       timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["groups"], p.stdout[:500]
+    assert p.stderr.strip().splitlines()[-1] == "[]", p.stderr[-2000:]
