@@ -137,8 +137,10 @@ def curve_csv(curves: "pd.DataFrame") -> str:
     return out.getvalue()
 
 
-@functools.lru_cache(maxsize=4)
-def read_curves(path: str | Path = DATA_FILE, head_dim: int | None = None) -> dict[int, tuple[list[int], list[int], list[float]]]:
+@functools.lru_cache(maxsize=8)  # the whole file and each shipped head dim
+def read_curves(
+    path: str | Path = DATA_FILE, head_dim: int | None = None
+) -> dict[int, tuple[list[int], list[int], list[float]]]:
     """The shipped curves: ``{head_dim: (context_from, context_to, min_base)}`` lists, sorted (only
     ``head_dim``'s rows when it is given: a lookup parses one curve, not all of them)."""
     out: dict[int, tuple[list[int], list[int], list[float]]] = {}

@@ -27,7 +27,6 @@ __all__ = ["SCALING_TYPES", "transformers_config", "effective_frequencies", "gro
            "effective_base", "men_scan"]
 
 SCALING_TYPES: tuple[str, ...] = ("linear", "dynamic", "yarn", "llama3", "longrope")
-ROPE_TYPES = frozenset(("default", *SCALING_TYPES))
 _NOT_PASSED = ("rope_theta", "partial_rotary_factor")  # the head is given as the rotary dims already
 
 
@@ -102,14 +101,12 @@ def effective_frequencies(
     rope_type = str(cfg.rope_parameters.get("rope_type", "default"))
     if rope_type == "default":  # no scaling: ratio 1, the exact frequencies (no torch work at all)
         return inv_freq(base, d), 1.0, rope_type
-    if rope_type not in ROPE_TYPES:
-        raise InputError(f"unknown rope scaling type {rope_type!r}; supported: default, {', '.join(SCALING_TYPES)}")
     import torch
     from transformers.modeling_rope_utils import ROPE_INIT_FUNCTIONS
     from transformers.utils import logging as hf_logging
 
-    if rope_type not in ROPE_INIT_FUNCTIONS:
-        raise InputError(f"rope scaling type {rope_type!r} is not in this transformers' ROPE_INIT_FUNCTIONS")
+    if rope_type not in SCALING_TYPES or rope_type not in ROPE_INIT_FUNCTIONS:
+        raise InputError(f"unknown rope scaling type {rope_type!r}; supported: default, {', '.join(SCALING_TYPES)}")
     # transformers' default init (LlamaRotaryEmbedding.compute_default_rope_parameters), bit for bit
     unscaled = inv_freq_torch(base, d)
     verbosity = hf_logging.get_verbosity()
@@ -171,7 +168,5 @@ def group_frequencies(
     v5 ``rope_parameters``: ``rope_type``, ``rope_theta`` and the scaling's own keys)."""
     rest = {k: v for k, v in rope.items() if k not in _NOT_PASSED and k != "type"}
     rest.setdefault("rope_type", str(rope.get("rope_type", rope.get("type", "default"))))
-    if rest["rope_type"] == "default":  # already standardised by the model's own config class
-        return inv_freq(validate_base(rope["rope_theta"], "rope_theta"), int(rotary_dims)), 1.0, "default"
     return effective_frequencies(rope["rope_theta"], rotary_dims, None, max_position_embeddings, seq_len,
                                  rope_parameters=rest)

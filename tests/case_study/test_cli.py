@@ -184,7 +184,8 @@ def test_classify_bad_arguments_exit_2_before_torch_loads(tmp_path, args, needle
 def test_classify_imports_only_config_code(config_id):
     """What keeps `classify` at a few seconds (benchmarks/bench_case_study.py times it): a whole run,
     plain RoPE (Qwen3) or YaRN (gpt-oss), loads transformers' config classes and RoPE init functions
-    but no model code (no modeling_* module beyond the auto name tables, no LlamaConfig for the scaled frequencies) and no pandas."""
+    but no model code (no modeling_* module beyond the auto name tables, no LlamaConfig for the scaled
+    frequencies) and no pandas."""
     cfg = ROOT / "data" / "configs" / config_id / "config.json"
     code = ("import sys; from analysis.cli import main; rc = main(['classify', '--json', sys.argv[1]]); "
             "mods = sorted(m for m in sys.modules if m.startswith('pandas') or '.modeling_' in m "
