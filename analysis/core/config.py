@@ -21,9 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """SafeLoader reading YAML 1.2 floats: ``1.6e4`` is a number, not the string PyYAML's YAML 1.1
-    rules make of it (they require a dot and a signed exponent)."""
+    rules make of it (they require a dot and a signed exponent). libyaml's parser when PyYAML has it
+    (ten times faster on config.yaml; the resolver and constructor are the same Python classes)."""
 
 
 _Loader.add_implicit_resolver(
