@@ -27,6 +27,7 @@ _EXPORTS = {
     "ModelConfig": "reader", "read_config": "reader",
     "SCALING_TYPES": "frequencies", "transformers_config": "frequencies", "effective_frequencies": "frequencies",
     "group_frequencies": "frequencies", "effective_base": "frequencies", "men_scan": "frequencies",
+    "men_B": "frequencies",
     "Judging": "groups", "layer_groups": "groups", "group_rows": "groups", "men_text": "groups",
     "LABELS": "labels", "NO_BOUND": "labels", "classify": "labels", "epsilon_star": "labels", "judge": "labels",
     "men_bound": "men", "men_pairs": "men", "men_min_base": "men",

@@ -135,6 +135,36 @@ def test_men_scan_matches_a_naive_loop():
     assert clean["first_negative"] is None and clean["n_negative"] == 0 and clean["min_B"] >= 0
 
 
+@pytest.mark.parametrize("base, d", [(1e4, 64), (5e5, 128), (1e6, 128)])
+def test_men_B_is_exact_to_1e12_at_a_million_distances(base, d):
+    """B(m) against mpmath (40 digits, the same float64 frequencies) at distances near 1M, where
+    ``cos(m * theta)`` evaluated directly is off by ~1e-10 (half an ulp of the angle): the
+    angle-addition product must stay within 1e-12."""
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 40
+    th = inv_freq(base, d)
+    start = 1_048_576 - 2_500
+    B = cs.men_B(th, start, 1_048_577)
+    assert B.shape == (2_501,)
+    for j in np.random.default_rng(0).integers(0, B.size, 40):
+        exact = mpmath.fsum(mpmath.cos((start + int(j)) * mpmath.mpf(float(t))) for t in th)
+        assert abs(float(B[j]) - float(exact)) < 1e-12, (start + int(j), float(B[j]) - float(exact))
+
+
+def test_men_B_ranges_join_up():
+    """Any split of 0..L into ranges (unaligned to the 1,024-distance rows) gives the same B(m), B(0) = d/2."""
+    th = inv_freq(1e4, 32)
+    whole = cs.men_B(th, 0, 5_000)
+    parts = np.concatenate([cs.men_B(th, a, b) for a, b in [(0, 1), (1, 1_500), (1_500, 1_500), (1_500, 5_000)]])
+    assert whole[0] == pytest.approx(16.0, abs=1e-14) and np.allclose(whole, parts, rtol=0, atol=1e-13)
+    assert cs.men_B(th, 7, 7).shape == (0,)
+    scans = [cs.men_scan(th, 4_321, chunk=c) for c in (1, 1_024, 3_000, 65_536)]  # the block is a memory knob
+    for s in scans[1:]:
+        assert [s[k] for k in ("first_negative", "n_negative", "argmin_m")] == \
+            [scans[0][k] for k in ("first_negative", "n_negative", "argmin_m")]
+        assert s["min_B"] == pytest.approx(scans[0]["min_B"], abs=1e-13)
+
+
 # ---------------------------------------------------------------------------------- classification
 @pytest.mark.parametrize(
     "margin_low, margin_high, feasible, expected",
