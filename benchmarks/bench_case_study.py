@@ -23,12 +23,29 @@ def _time(fn, repeat: int = 3) -> float:
     return best
 
 
+# what reading a config through transformers costs before any of our code runs: the reader's own call
+# (analysis.case_study.reader._transformers_config) in a bare process
+_FLOOR = """import json, sys
+from transformers.models.auto.configuration_auto import CONFIG_MAPPING
+raw = json.load(open(sys.argv[1]))
+CONFIG_MAPPING[raw["model_type"]].from_dict(raw).get_text_config(decoder=True)
+"""
+
+
+def _wall(cmd: list[str], repeat: int = 3) -> tuple[float, float]:
+    """(fastest, median) wall time of ``repeat`` runs of a fresh process (imports included)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return min(times), sorted(times)[len(times) // 2]
+
+
 def _cli(*args: str) -> float:
     """Wall time of one `python -m analysis classify ...` process (imports included)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "analysis", "classify", *args], cwd=ROOT, env=env, capture_output=True)
-    return time.perf_counter() - t0
+    return _wall([sys.executable, "-m", "analysis", "classify", *args], repeat=1)[0]
 
 
 def main() -> None:
@@ -53,10 +70,14 @@ def main() -> None:
         print(f"classify, bad config (NaN base)       {_cli(str(bad)):8.2f} s wall")
     finally:
         bad.unlink()
-    for cid in ("llama-3.1-8b", "gemma-3-27b-it", "gpt-oss-20b", "qwen3-coder-30b-a3b-instruct"):
+    print("wall s (fastest / median of 3)     classify L=131,072  L=1,048,576  transformers reading alone")
+    for cid in ("llama-3.1-8b", "gemma-3-27b-it", "gpt-oss-20b", "qwen3-coder-30b-a3b-instruct", "glm-4.5-air"):
         p = ROOT / "data" / "configs" / cid / "config.json"
         if p.is_file():
-            print(f"classify {cid:28s} {_cli(str(p)):8.2f} s wall")
+            c1 = _wall([sys.executable, "-m", "analysis", "classify", str(p), "--context-length", "131072"])
+            c2 = _wall([sys.executable, "-m", "analysis", "classify", str(p), "--context-length", "1048576"])
+            fl = _wall([sys.executable, "-c", _FLOOR, str(p)])
+            print(f"  {cid:30s}  " + "   ".join(f"{a:5.2f} / {b:5.2f}" for a, b in (c1, c2, fl)))
 
 
 if __name__ == "__main__":
