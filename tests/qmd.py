@@ -47,9 +47,24 @@ def check_inline(expr: str, value: object) -> None:
                      "(plain text); return an IPython.display.Markdown object for markup")
 
 
+INLINE_MARK = "<<inline>>"
+
+
 def _inline_cell(expr: str) -> str:
-    return (f"_inline = ({expr})\nfrom tests.qmd import check_inline\ncheck_inline({expr!r}, _inline)\n"
-            "print(_inline)")
+    """An inline expression as a cell: checked, then printed as one JSON line (its text, and whether
+    it is Markdown) so that :func:`assemble_markdown` can put it where Quarto would."""
+    return (f"_inline = ({expr})\nfrom tests.qmd import check_inline, inline_json\ncheck_inline({expr!r}, _inline)\n"
+            f"print({INLINE_MARK!r} + inline_json(_inline))")
+
+
+def inline_json(value: object) -> str:
+    import json
+
+    from IPython.display import Markdown
+
+    if isinstance(value, Markdown):
+        return json.dumps({"markdown": True, "text": str(value.data)})
+    return json.dumps({"markdown": False, "text": str(value)})
 
 
 def page_code(qmd: str | Path) -> list[str]:
@@ -87,3 +102,49 @@ def execute_qmd(qmd: str | Path, results_dir: str | Path, timeout: int = 300):
     os.environ.update(env)
     client.execute()
     return nb
+
+
+def _cell_markdown(outputs: list) -> str:
+    """A cell's outputs as the Markdown Quarto puts in the page (echo off)."""
+    parts = []
+    for out in outputs:
+        data = out.get("data") or {}
+        if "text/markdown" in data:
+            parts.append(str(data["text/markdown"]))
+        elif "text/html" in data:
+            parts.append("```{=html}\n" + str(data["text/html"]) + "\n```")
+        elif "image/png" in data:
+            parts.append("![](figure.png)")
+        elif out.get("output_type") == "stream" and out.get("text", "").strip():
+            parts.append("```\n" + out["text"] + "```")
+    return "\n\n".join(parts)
+
+
+def assemble_markdown(qmd: str | Path, nb) -> str:
+    """The Markdown Quarto would hand to Pandoc for ``qmd`` executed as ``nb`` (:func:`execute_qmd`):
+    each cell replaced by its output, each inline expression by its value (Markdown as Markdown,
+    plain values as literal text, escaped), the YAML front matter's title as the level-one heading."""
+    import json
+
+    from analysis.core.markdown import md_escape
+
+    text = page_text(qmd)
+    m = re.match(r"---\n(.*?)\n---\n", text, re.S)
+    if m:
+        title = re.search(r"^title:\s*[\"']?(.*?)[\"']?\s*$", m.group(1), re.M)
+        text = (f"# {title.group(1)}\n" if title else "") + text[m.end():]
+    cells = iter(nb.cells[1:])  # the first cell is execute_qmd's setup
+
+    def inline(_m: re.Match) -> str:
+        out = "".join(o.get("text", "") for o in next(cells).outputs if o.get("output_type") == "stream")
+        rec = json.loads(out.split(INLINE_MARK, 1)[1].strip())
+        return rec["text"] if rec["markdown"] else md_escape(rec["text"])
+
+    pieces: list[str] = []
+    pos = 0
+    for c in _CELL.finditer(text):
+        pieces.append(_INLINE.sub(inline, text[pos : c.start()]))
+        pieces.append(_cell_markdown(next(cells).outputs))
+        pos = c.end()
+    pieces.append(_INLINE.sub(inline, text[pos:]))
+    return "".join(pieces)

@@ -6,7 +6,6 @@ holds (the smoke profile's few or the full list), so the page never branches on 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +13,7 @@ import pandas as pd
 
 from analysis.case_study.display import bibtex
 from analysis.case_study.labels import LABELS
+from analysis.core.markdown import md_escape
 from analysis.core.findings import Finding, finding
 from analysis.core.numfmt import fmt, sci
 
@@ -23,11 +23,6 @@ __all__ = ["case_study_findings", "page_findings", "csv_name"]
 def csv_name(version: str) -> str:
     """The download name of the full table: ``rope-bounds-<version>-case-study.csv``."""
     return f"rope-bounds-{version}-case-study.csv"
-
-
-def _escape(text: str) -> str:
-    """Plain text made safe inside a Markdown finding (no emphasis, links or code by accident)."""
-    return re.sub(r"([\\`*_{}\[\]<>#@$|])", r"\\\1", text)
 
 
 def _names(df: pd.DataFrame, none: str = "none") -> str:
@@ -111,7 +106,7 @@ def case_study_findings(table: pd.DataFrame, *, not_included: Sequence[dict[str,
     link = f"[{csv_name(version)}](../results/case_study/{csv_name(version)})"
     out.append(finding("csv_link", csv_name(version), link, markdown=True))
     out.append(finding("bibtex", bibtex(version, year), "BibTeX entry below"))
-    ni = "; ".join(f"**{_escape(x['name'])}**: {_escape(x['reason'].strip())}" for x in not_included) or "none"
+    ni = "; ".join(f"**{md_escape(x['name'])}**: {md_escape(x['reason'].strip())}" for x in not_included) or "none"
     out.append(finding("not_included", len(not_included), ni, markdown=True))
     out.append(finding("n_columns", len(table.columns)))
     return out

@@ -34,7 +34,7 @@ from typing import Any
 
 from analysis.core.logs import log_to
 
-__all__ = ["Adapter", "function_name", "file_digest", "limit_threads"]
+__all__ = ["Adapter", "function_name", "file_digest", "limit_threads", "portable_path"]
 
 _TMP_SCRIPT = re.compile(r"^tmp[^.]*\.")  # Snakemake runs a copy named tmpXXXX.<script>.py
 
@@ -54,6 +54,24 @@ def file_digest(path: str | os.PathLike[str]) -> str | None:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def portable_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as a sidecar records it: relative to the project root (code, config, shipped data)
+    or to the working directory (results), never an absolute path of the build machine, so two
+    clones write the same records. A file outside both keeps only its name, marked ``<outside>/``."""
+    from analysis.core.config import ROOT
+
+    p = Path(path)
+    if not p.is_absolute():
+        return p.as_posix()
+    resolved = p.resolve()
+    for base in (ROOT, Path.cwd().resolve()):
+        try:
+            return resolved.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return f"<outside>/{p.name}"
 
 
 def limit_threads(n: int) -> None:
@@ -160,7 +178,7 @@ class Adapter:
         named = dict(getattr(self.smk.input, "items", lambda: [])()) if hasattr(self.smk, "input") else {}
         for key, val in named.items():
             paths = [val] if isinstance(val, (str, os.PathLike)) else list(val)
-            inputs[key] = [{"path": str(p), "sha256": file_digest(p)} for p in paths]
+            inputs[key] = [{"path": portable_path(p), "sha256": file_digest(p)} for p in paths]
         rec: dict[str, Any] = {
             "rule": self.rule or None,
             "script": self.script,

@@ -183,11 +183,11 @@ def ffn_power_table(ffn_summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def scorecard_table(scorecard: pd.DataFrame) -> pd.DataFrame:
-    """Display table of the stage's scorecard: claim, ours, criterion, verdict, reason (Markdown table
-    cells: a ``|`` is escaped so that it does not end the cell; a missing value is an en dash)."""
+    """Display table of the stage's scorecard: claim, ours, criterion, verdict, reason (plain text; a
+    missing value is an en dash)."""
     def text(col: str) -> list[str]:
         vals = scorecard[col].astype(object).where(scorecard[col].notna(), None)
-        return [(v if isinstance(v, str) else fmt(v)).replace("|", "\\|") for v in vals]
+        return [v if isinstance(v, str) else fmt(v) for v in vals]
 
     return pd.DataFrame({
         "claim": text("item"), "ours": text("our_value"), "criterion": text("criterion"),

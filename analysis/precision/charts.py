@@ -54,7 +54,7 @@ def collisions_chart(collisions: "pd.DataFrame") -> Any:
             column=alt.Column("mode:N", sort=_MODE_ORDER, title="angle computed as"),
             row=alt.Row("source:N", title=None),
         )
-        .properties(width=220, height=180,
+        .properties(width=150, height=160,
                     title="Where the lowest-frequency angle p·θ_min stops changing (dashed: 1/eps_mach)")
     )
 
@@ -75,7 +75,7 @@ def distinct_chart(collisions: "pd.DataFrame") -> Any:
             column=alt.Column("mode:N", sort=_MODE_ORDER, title="angle computed as"),
             row=alt.Row("source:N", title=None),
         )
-        .properties(width=220, height=180, title="How many positions the lowest frequency still tells apart")
+        .properties(width=150, height=160, title="How many positions the lowest frequency still tells apart")
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from analysis.core.markdown import md_escape
 from analysis.core.findings import Finding, finding
 from analysis.core.numfmt import fmt, fmt_column, sci
 
@@ -42,13 +43,6 @@ def _until(v: float, cap: int) -> str:
 
 def _base(v: float, none: str = "none among the swept bases") -> str:
     return fmt(v) if math.isfinite(v) else none
-
-
-def _md(text: str) -> str:
-    """Plain text made safe as Markdown (format names hold underscores, torch errors asterisks)."""
-    for ch in ("\\", "_", "*", "`", "[", "]", "$", "{", "}"):
-        text = text.replace(ch, "\\" + ch)
-    return text
 
 
 def _ok(df: "pd.DataFrame") -> "pd.DataFrame":
@@ -134,8 +128,8 @@ def findings_list(
            finding("sources", sorted(devices_walls["source"].unique()), ", ".join(sorted(devices_walls["source"].unique()))),
            finding("context_length", L), finding("max_position", cap), finding("bases_per_decade", int(bases_per_decade)),
            finding("logits_base", float(logits_base)), finding("delta", int(delta)), finding("n_vectors", int(n_vectors)),
-           finding("skipped_formats", skipped, _md(", ".join(skipped) if skipped else "none"), markdown=True),
-           finding("skip_reasons", reasons, _md("; ".join(reasons) if reasons else "none on this device"), markdown=True)]
+           finding("skipped_formats", skipped, md_escape(", ".join(skipped) if skipped else "none"), markdown=True),
+           finding("skip_reasons", reasons, md_escape("; ".join(reasons) if reasons else "none on this device"), markdown=True)]
     out += _erasure_findings(erasure, walls, cap)
     out += _wall_findings(walls, scorecard)
     out += _logit_findings(logit_error, invariance)

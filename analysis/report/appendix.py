@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core.config import load_yaml
+from analysis.core.markdown import md_escape
 from analysis.core.provenance import sidecar_path
 
-__all__ = ["provenance_entries", "provenance_markdown", "caption_texts", "rst_caption", "vega_bundle", "anchor"]
+__all__ = ["provenance_entries", "provenance_markdown", "provenance_compact", "caption_texts", "rst_caption", "vega_bundle", "anchor"]
 
 
 def anchor(stage: str, target: str) -> str:
@@ -53,10 +54,6 @@ def provenance_entries(results: Iterable[str | os.PathLike[str]], results_dir: s
     return out
 
 
-def _esc(s: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]<>#|$@])", r"\\\1", s)
-
-
 def provenance_markdown(entries: list[dict[str, Any]]) -> str:
     """The appendix body: per stage a heading, per result one anchored paragraph with its record."""
     if not entries:
@@ -65,16 +62,30 @@ def provenance_markdown(entries: list[dict[str, Any]]) -> str:
     for stage in dict.fromkeys(e["stage"] for e in entries):
         parts.append(f"## {stage.replace('_', ' ').capitalize()} {{.unnumbered}}\n")
         for e in (x for x in entries if x["stage"] == stage):
-            settings = "; ".join(f"{_esc(k)} = {_esc(_value(v))}" for k, v in sorted(e["settings"].items())) or "none"
-            inputs = ", ".join(_esc(p) for p in e["inputs"]) or "none"
+            settings = "; ".join(f"{md_escape(k)} = {md_escape(_value(v))}" for k, v in sorted(e["settings"].items())) or "none"
+            inputs = ", ".join(md_escape(p) for p in e["inputs"]) or "none"
             commit = e["commit"] or "unknown" + (" (uncommitted changes)" if e["dirty"] else "")
             parts.append(
-                f"[]{{#{anchor(stage, e['file'])}}}**{_esc(e['file'])}**: rule {_esc(e['rule'] or 'unknown')}, "
-                f"script {_esc(e['script'] or 'unknown')}, function {_esc(e['function'] or 'unknown')}. "
-                f"Settings read: {settings}. Inputs: {inputs}. Commit {_esc(commit)}, device "
-                f"{_esc(str(e['device'] or 'unknown'))}, written {_esc(str(e['created_utc']))}.\n"
+                f"[]{{#{anchor(stage, e['file'])}}}**{md_escape(e['file'])}**: rule {md_escape(e['rule'] or 'unknown')}, "
+                f"script {md_escape(e['script'] or 'unknown')}, function {md_escape(e['function'] or 'unknown')}. "
+                f"Settings read: {settings}. Inputs: {inputs}. Commit {md_escape(commit)}, device "
+                f"{md_escape(str(e['device'] or 'unknown'))}, written {md_escape(str(e['created_utc']))}.\n"
             )
     return "\n".join(parts)
+
+
+def provenance_compact(entries: list[dict[str, Any]]) -> str:
+    """The appendix as the PDF prints it: one table row per result (file, the function that computed
+    it, its rule); the full records stay on the website and in the sidecars."""
+    import pandas as pd
+
+    from analysis.report.reportkit import pipe_table
+
+    if not entries:
+        return "No result has a provenance record yet.\n"
+    df = pd.DataFrame([{"result": f"{e['stage']}/{e['file']}", "computed by": e["function"] or "unknown",
+                        "rule": e["rule"] or "unknown"} for e in entries])
+    return pipe_table(df, widths=[38, 44, 18], align="lll")
 
 
 def caption_texts(path: str | os.PathLike[str]) -> dict[str, str]:
@@ -112,9 +123,10 @@ def write_rst_captions(sources: Iterable[str | os.PathLike[str]], folder: str | 
     return written
 
 
-def build_appendix(results_dir: str | os.PathLike[str]) -> tuple[str, Any]:
+def build_appendix(results_dir: str | os.PathLike[str]) -> tuple[str, str, Any]:
     """The appendix of every result under ``results_dir`` with a sidecar (the report stage's own
-    files left out): its Markdown and the same records as a table."""
+    files left out): its full Markdown (website), its compact Markdown (PDF: one row per result)
+    and the same records as a table."""
     import pandas as pd
 
     root = Path(results_dir)
@@ -123,4 +135,4 @@ def build_appendix(results_dir: str | os.PathLike[str]) -> tuple[str, Any]:
     entries = provenance_entries(files, root)
     table = pd.DataFrame([{**e, "inputs": ";".join(e["inputs"]), "settings": json.dumps(e["settings"], sort_keys=True)}
                           for e in entries])
-    return provenance_markdown(entries), table
+    return provenance_markdown(entries), provenance_compact(entries), table

@@ -35,12 +35,14 @@ import pandas as pd
 
 from analysis.core import numfmt
 from analysis.core.config import ROOT
+from analysis.core.markdown import md_cell, md_escape
 from analysis.core.provenance import sidecar_path
 
 __all__ = [
     "results_dir", "path", "table", "json_result", "provenance", "figure", "chart_html", "output_format",
     "is_html", "static_figure", "display_width", "fmt", "sci", "f", "v", "caption", "caption_text", "note",
-    "markdown_table", "markdown_file", "code_block", "scorecard", "build_stamp", "footer", "quarto_pages", "VEGA_BUNDLE",
+    "markdown_table", "markdown_file", "code_block", "scorecard", "build_stamp", "footer", "quarto_pages",
+    "chapter_titles", "VEGA_BUNDLE",
 ]
 
 # Quarto output formats that show interactive (JavaScript) charts; every other format gets the PNG
@@ -197,8 +199,7 @@ def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, align: str |
     cols = [str(c) for c in df.columns]
     rows = [["" if pd.isna(x) else str(x) for x in r] for r in df.itertuples(index=False, name=None)]
 
-    def esc(s: str) -> str:
-        return s.replace("|", "\\|").replace("\n", " ")
+    esc = md_cell  # the one escaping layer: display tables hold plain text
 
     if widths is None:
         widths = [min(max([len(c)] + [len(r[i]) for r in rows]), 40) for i, c in enumerate(cols)]
@@ -275,6 +276,25 @@ def quarto_pages(root: str | os.PathLike[str] = ROOT) -> list[str]:
     return out
 
 
+def chapter_titles(root: str | os.PathLike[str] = ROOT) -> dict[str, str]:
+    """``{page stem: chapter title}`` of every page of the book (``bounds`` -> ``Bounds on the RoPE
+    base``): the ``title`` of its YAML front matter, else its first level-one heading."""
+    from analysis.core.config import parse_yaml
+
+    out: dict[str, str] = {}
+    for page in quarto_pages(root):
+        text = (Path(root) / page).read_text(encoding="utf-8")
+        title = None
+        m = re.match(r"---\n(.*?)\n---\n", text, re.S)
+        if m:
+            title = (parse_yaml(m.group(1)) or {}).get("title")
+        if not title:
+            h = re.search(r"^# (.+?)\s*(\{[^}]*\})?\s*$", text, re.M)
+            title = h.group(1) if h else Path(page).stem
+        out[Path(page).stem] = str(title).strip()
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # the stage contract's page side: findings, captions and provenance notes (workflow/README.md)
 
@@ -330,18 +350,13 @@ def note(stage: str, name: str) -> Any:
     commit = ((rec.get("git") or {}).get("commit") or "")[:7] or "uncommitted"
     file = Path(target).name
     if not is_html():  # the PDF: one plain line, no links to files a printed copy cannot open
-        return Markdown(_md_escape(f"Made by rule {rule} → {fn}; data {file}; commit {commit}."))
+        return Markdown(md_escape(f"Made by rule {rule} → {fn}; data {file}; commit {commit}."))
     pre = _page_prefix()
     smk = f"{pre}workflow/rules/{stage}.smk"
     data = f"{pre}results/{stage}/{target}"
     anchor = f"{pre}report/provenance.qmd#{_prov_anchor(stage, target)}"
-    return Markdown(f"Made by [{_md_escape(rule)}]({smk}) → {_md_escape(fn)}; data [{_md_escape(file)}]({data}); "
+    return Markdown(f"Made by [{md_escape(rule)}]({smk}) → {md_escape(fn)}; data [{md_escape(file)}]({data}); "
                     f"commit {commit} ([provenance]({anchor})).")
-
-
-def _md_escape(s: str) -> str:
-    """``s`` as literal Markdown text (underscores, asterisks, brackets escaped)."""
-    return re.sub(r"([\\`*_{}\[\]<>#|$@])", r"\\\1", s)
 
 
 def _prov_anchor(stage: str, target: str) -> str:

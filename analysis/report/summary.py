@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import pandas as pd
 from analysis.core.findings import Finding, finding
 from analysis.core.numfmt import MISSING, fmt
 from analysis.core.scorecard import VERDICTS, concat_scorecards, read_scorecard, scorecard_changes, verdict_counts
+from analysis.core.markdown import md_escape
 from analysis.report.reportkit import pipe_table
 
 __all__ = ["ScorecardOutputs", "build_scorecard", "summary_table", "detail_markdown", "changes_markdown",
@@ -42,13 +43,15 @@ def value_text(v: Any) -> str:
         return str(v)
 
 
-def summary_table(card: pd.DataFrame) -> pd.DataFrame:
-    """Verdict counts per chapter, chapters in scorecard order, every verdict a column."""
+def summary_table(card: pd.DataFrame, titles: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Verdict counts per chapter, chapters in scorecard order (named by their titles, ``titles``:
+    stage -> chapter title), every verdict a column."""
+    titles = titles or {}
     chapters = list(dict.fromkeys(card["chapter"].astype(str)))
     rows = []
     for ch in chapters:
         counts = verdict_counts(card[card["chapter"].astype(str) == ch])
-        rows.append([ch] + [str(counts[v]) for v in VERDICTS])
+        rows.append([titles.get(ch, ch)] + [str(counts[v]) for v in VERDICTS])
     total = verdict_counts(card)
     rows.append(["All chapters"] + [str(total[v]) for v in VERDICTS])
     return pd.DataFrame(rows, columns=["Chapter", *[v.capitalize() for v in VERDICTS]])
@@ -58,9 +61,11 @@ def _cell(s: Any) -> str:
     return MISSING if s is None or (not isinstance(s, str) and pd.isna(s)) else str(s)
 
 
-def detail_markdown(card: pd.DataFrame) -> str:
-    """Per chapter: a four-column table (item, paper, ours, verdict) that fits the page, then the
-    criterion and the reason of each numbered row as a list (long text reads better there)."""
+def detail_markdown(card: pd.DataFrame, titles: Mapping[str, str] | None = None) -> str:
+    """Per chapter (headed by its title, ``titles``: stage -> chapter title): a table (number, claim,
+    paper, ours, verdict) that fits the page, then the criterion and the reason of each numbered row
+    as a list (long text reads better there). Row text is plain and escaped here, once."""
+    titles = titles or {}
     parts: list[str] = []
     n = 0
     for ch in dict.fromkeys(card["chapter"].astype(str)):
@@ -71,10 +76,10 @@ def detail_markdown(card: pd.DataFrame) -> str:
             n += 1
             table.append([str(n), _cell(r.item), value_text(r.paper_value), value_text(r.our_value), _cell(r.verdict)])
             crit = _cell(r.criterion) if _cell(r.criterion) != MISSING else "not stated"
-            notes.append(f"{n}. **{_cell(r.item)}** ({_cell(r.source)}). Criterion: {crit}. "
-                         f"Verdict: *{_cell(r.verdict)}*: {_cell(r.reason)}")
+            notes.append(f"{n}. **{md_escape(_cell(r.item))}** ({md_escape(_cell(r.source))}). Criterion: "
+                         f"{md_escape(crit)}. Verdict: *{md_escape(_cell(r.verdict))}*: {md_escape(_cell(r.reason))}")
         df = pd.DataFrame(table, columns=["#", "Claim", "Paper", "Ours", "Verdict"])
-        parts.append(f"## {ch} {{.unnumbered}}\n\n" + pipe_table(df, widths=[3, 45, 14, 14, 16], align="llrrl") + "\n")
+        parts.append(f"## {md_escape(titles.get(ch, ch))} {{.unnumbered}}\n\n" + pipe_table(df, widths=[3, 45, 14, 14, 16], align="llrrl") + "\n")
         parts.append("\n".join(notes) + "\n")
     if not parts:
         return "No chapter has written a scorecard yet.\n"
@@ -106,17 +111,18 @@ def scorecard_findings(card: pd.DataFrame, current: str, previous: str | None,
 
 
 def build_scorecard(sources: Sequence[str | os.PathLike[str]], current: str,
-                    previous: tuple[str, str | os.PathLike[str]] | None = None) -> ScorecardOutputs:
+                    previous: tuple[str, str | os.PathLike[str]] | None = None,
+                    titles: Mapping[str, str] | None = None) -> ScorecardOutputs:
     """Every stage's ``scorecard.csv`` (in ``sources`` order) joined into the report's scorecard,
     with its display tables, the changes since the release snapshot ``previous`` = (version, path)
-    and the pages' findings."""
+    and the pages' findings; chapters are shown by their titles (``titles``: stage -> title)."""
     card = concat_scorecards(list(sources))
     changes = scorecard_changes(read_scorecard(Path(previous[1])), card) if previous else None
     prev_version = previous[0] if previous else None
     return ScorecardOutputs(
         card=card,
-        summary_md=pipe_table(summary_table(card)),
-        detail_md=detail_markdown(card),
+        summary_md=pipe_table(summary_table(card, titles)),
+        detail_md=detail_markdown(card, titles),
         changes_md=changes_markdown(changes, current, prev_version),
         findings=scorecard_findings(card, current, prev_version, changes),
     )

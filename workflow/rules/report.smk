@@ -39,7 +39,8 @@ rule report_scorecard:
     input:
         scorecards=scorecard_inputs,
         previous=previous_release,
-        code=stage_code("report", "core/scorecard.py"),
+        pages=[os.path.join(ROOT_DIR, p) for p in quarto_pages()],  # the chapter titles it shows
+        code=stage_code("report", "core/scorecard.py", "core/markdown.py"),
     output:
         table=result("report", "scorecard.csv", caption="scorecard.csv", category="Reproduction scorecard"),
         parquet=result("report", "scorecard.parquet"),
@@ -82,6 +83,7 @@ rule report_provenance:
         code=stage_code("report/appendix.py"),
     output:
         appendix=result("report", "provenance.md"),
+        compact=result("report", "provenance_compact.md"),
         table=result("report", "provenance.csv"),
     params:
         settings=settings("results_dir"),

@@ -4,6 +4,7 @@ from analysis.core.adapter import Adapter
 from analysis.report import appendix
 
 with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
-    markdown, table = a.call(appendix.build_appendix, a.setting("results_dir"))
+    markdown, compact, table = a.call(appendix.build_appendix, a.setting("results_dir"))
     a.text(markdown, "appendix")
+    a.text(compact, "compact")
     a.table(table, "table")

@@ -3,12 +3,13 @@ since the previous release and the report pages' findings."""
 
 from analysis.core.adapter import Adapter
 from analysis.report import summary
+from analysis.report.reportkit import chapter_titles
 from analysis.report.version import package_version, previous_snapshot
 
 with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
     current = package_version()
     prev = previous_snapshot(current)
-    out = a.call(summary.build_scorecard, list(a.input("scorecards")), current, prev)
+    out = a.call(summary.build_scorecard, list(a.input("scorecards")), current, prev, titles=chapter_titles())
     a.log.info("scorecard: %d rows from %s", len(out.card), list(a.input("scorecards")))
     a.table(out.card, "table")
     a.table(out.card, "parquet")
