@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["collision_horizon_chart", "men_B_chart", "goldilocks_chart"]
+__all__ = ["collision_horizon_chart", "men_B_chart", "goldilocks_chart", "bounds_figures"]
 
 _W, _H = 620, 320
 
@@ -97,3 +97,16 @@ def goldilocks_chart(data: pd.DataFrame, d: int) -> alt.LayerChart:
     return (lines + men_layer).properties(
         width=_W, height=380, title=f"Goldilocks zone: lower bounds on the base vs precision walls (d = {d})"
     )
+
+
+def bounds_figures(
+    collision_curve: pd.DataFrame, collision_marks: pd.DataFrame, men_curves: pd.DataFrame,
+    men_crossings: pd.DataFrame, goldilocks: pd.DataFrame, collision_base: float, head_dim: int,
+) -> dict[str, alt.TopLevelMixin]:
+    """Every figure of the bounds chapter, from the stage's result tables (the step ``bounds.figures``)."""
+    d = int(head_dim)
+    return {
+        "collision_horizon": collision_horizon_chart(collision_curve, collision_marks, float(collision_base), d),
+        "men_B_curves": men_B_chart(men_curves, men_crossings, d),
+        "goldilocks": goldilocks_chart(goldilocks, d),
+    }

@@ -38,7 +38,7 @@ from analysis.core.errors import InputError
 __all__ = [
     "CURVE_HEAD_DIMS", "CURVE_MAX_CONTEXT", "CURVE_MIN_CONTEXT", "DATA_FILE", "COLUMNS",
     "first_negative_distance", "men_min_base_curve", "build_curves", "curve_csv", "read_curves",
-    "lookup_min_base", "verify_curve", "shipped_curves", "check_shipped_curve", "build_resumable",
+    "lookup_min_base", "verify_curve", "shipped_curves", "check_shipped_curve", "curve_check", "build_resumable",
 ]
 
 CURVE_HEAD_DIMS: tuple[int, ...] = (32, 64, 80, 96, 128, 256)
@@ -377,3 +377,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
+
+
+def curve_check(men_table: "pd.DataFrame", head_dim: int, spot_lengths: Sequence[int], segment_checks: int) -> "pd.DataFrame":
+    """:func:`check_shipped_curve`, failing (InputError naming the failed checks) unless every check
+    passes: the workflow never goes on with a shipped curve it could not verify."""
+    from analysis.core.errors import InputError
+
+    checks = check_shipped_curve(men_table, head_dim, spot_lengths, segment_checks)
+    bad = checks[~checks["ok"].astype(bool)]
+    if len(bad):
+        raise InputError(f"the shipped curve {DATA_FILE} fails {len(bad)} checks:\n{bad.to_string(index=False)}")
+    return checks
+

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.core.findings import Finding, finding
+from analysis.core.findings import Finding, computed_in, finding
 from analysis.core.numfmt import fmt, fmt_column, sci
 
 __all__ = ["bounds_page", "phase_findings", "collision_findings", "men_findings", "comparison_findings",
@@ -71,16 +71,18 @@ def men_findings(crossings: pd.DataFrame, men: pd.DataFrame, compare: pd.DataFra
     first = crossings.iloc[0]
     m1 = first["first_negative_m"]
     return [
-        finding("crossing_base", float(first["base"])),
+        finding("crossing_base", float(first["base"]), source="crossings"),
         finding("crossing_m", None if pd.isna(m1) else int(m1),
-                "no m up to the largest drawn" if pd.isna(m1) else fmt(int(m1))),
+                "no m up to the largest drawn" if pd.isna(m1) else fmt(int(m1)), source="crossings"),
         finding("example_length", int(ex["context_length"])),
         finding("example_feasible", float(ex["feasible_base"]), sci(float(ex["feasible_base"]), 2)),
         finding("example_infeasible", float(ex["infeasible_base"]), sci(float(ex["infeasible_base"]), 2)),
-        finding("example_ours", None if not len(row) else float(row["ours"].iloc[0]), ours),
-        finding("search_steps", int(men["steps"].sum())),
-        finding("search_full_evaluations", int(men["full_evaluations"].sum())),
-        finding("search_uncertified", float(men["uncertified"].max()), sci(float(men["uncertified"].max()), 1)),
+        finding("example_ours", None if not len(row) else float(row["ours"].iloc[0]), ours, source="compare"),
+        *computed_in("men", [
+            finding("search_steps", int(men["steps"].sum())),
+            finding("search_full_evaluations", int(men["full_evaluations"].sum())),
+            finding("search_uncertified", float(men["uncertified"].max()), sci(float(men["uncertified"].max()), 1)),
+        ]),
     ]
 
 
@@ -110,16 +112,16 @@ def fit_findings(fit: dict[str, Any], methods: pd.DataFrame, men: pd.DataFrame, 
     """The power-law fits, the Method 1/2 counts, and where Men et al.'s bound meets the fp32 wall."""
     o, p, r = fit["ours"], fit["paper"], fit["paper_table_refit"]
     fp32 = _walls(phase).get("fp32_paper")
-    return [
+    return computed_in("fit", [
         finding("fit_a", o["a"], f"{o['a']:.3g}"), finding("fit_b", o["b"], f"{o['b']:.3f}"),
         finding("fit_b_short", o["b"], f"{o['b']:.2f}"),
         finding("fit_max_dev", o["max_rel_dev"], f"{o['max_rel_dev']:.0%}"),
         finding("paper_fit_a", p["a"], f"{p['a']:g}"), finding("paper_fit_b", p["b"], f"{p['b']:g}"),
         finding("refit_a", r["a"], f"{r['a']:.4f}"), finding("refit_b", r["b"], f"{r['b']:.3f}"),
+    ]) + computed_in("methods", [
         finding("methods_equal", int((methods["negative_count"] == methods["paper_count"]).sum())),
         finding("methods_total", len(methods)),
-        finding("men_vs_fp32_wall", None, _fp32_crossing(men, fp32)),
-    ]
+    ]) + [finding("men_vs_fp32_wall", None, _fp32_crossing(men, fp32), source="men")]
 
 
 def _fp32_crossing(men: pd.DataFrame, fp32_wall: float | None) -> str:
@@ -200,8 +202,8 @@ def bounds_page(
 ) -> dict[str, Any]:
     """Everything report/bounds.qmd shows: ``findings`` (a list of :class:`Finding`) and the display
     tables ``phase_table``, ``men_table`` and ``methods_table`` (text columns, one format each)."""
-    items = (phase_findings(phase) + collision_findings(marks, collision_base)
-             + men_findings(crossings, men, compare, published) + comparison_findings(compare)
+    items = (computed_in("phase", phase_findings(phase)) + computed_in("marks", collision_findings(marks, collision_base))
+             + men_findings(crossings, men, compare, published) + computed_in("compare", comparison_findings(compare))
              + fit_findings(fit, methods, men, phase))
     return {"findings": items, "phase_table": phase_display(phase), "men_table": men_display(compare),
             "methods_table": methods_display(methods)}

@@ -125,6 +125,7 @@ class Adapter:
         raw = getattr(params, "settings", None) if params is not None else None
         self.settings = _Settings(raw or {})
         self.device = device
+        self.step: str | None = None  # set by analysis.core.step.run_step
         self.function: str | None = None
         self.threads = int(getattr(smk, "threads", 1) or 1)
         self.script = _script_path(smk)
@@ -181,6 +182,7 @@ class Adapter:
             inputs[key] = [{"path": portable_path(p), "sha256": file_digest(p)} for p in paths]
         rec: dict[str, Any] = {
             "rule": self.rule or None,
+            **({"step": self.step} if self.step else {}),
             "script": self.script,
             "function": fn or self.function,
             "inputs": inputs,

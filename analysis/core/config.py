@@ -15,10 +15,12 @@ import yaml
 
 from analysis.core.errors import ConfigError
 
-__all__ = ["ROOT", "SCHEMA", "parse_yaml", "load_yaml", "validate", "load_config"]
+__all__ = ["ROOT", "SCHEMA", "PUBLISHED_VALUES_FILE", "parse_yaml", "load_yaml", "validate", "load_config"]
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+# the published values the report reproduces (sources and numbers of every paper)
+PUBLISHED_VALUES_FILE = ROOT / "config" / "published_values.yaml"
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]

@@ -26,7 +26,7 @@ from typing import Any
 
 from analysis.core.numfmt import fmt
 
-__all__ = ["Finding", "finding", "findings_dict", "write_findings", "read_findings", "MARKUP"]
+__all__ = ["Finding", "finding", "computed_in", "findings_dict", "write_findings", "read_findings", "MARKUP"]
 
 # characters a plain inline value may not hold: Quarto would show them literally
 MARKUP = re.compile(r"[\[\]`$*{}_\\]|\]\(|@(?:fig|tbl|sec|eq)-")
@@ -38,14 +38,29 @@ class Finding:
     value: Any
     text: str
     markdown: bool = False
+    # the findings step's input the number was computed in (None: computed by the findings function)
+    source: str | None = None
+    # filled when written (analysis.core.step): {"step", "function", "file"} that computed the value
+    computed_by: dict[str, str] | None = None
 
 
-def finding(name: str, value: Any, text: str | None = None, *, markdown: bool = False, digits: int = 3) -> Finding:
-    """A finding ``name``: ``value`` (number, string, bool, list...) shown as ``text``."""
+def finding(name: str, value: Any, text: str | None = None, *, markdown: bool = False, digits: int = 3,
+            source: str | None = None) -> Finding:
+    """A finding ``name``: ``value`` (number, string, bool, list...) shown as ``text``; ``source``
+    names the findings step's input the value was computed in (its step and function are recorded
+    beside the finding), None when the findings function computed it (a count, a phrase)."""
     if isinstance(value, float) and not math.isfinite(value):
         value = None if math.isnan(value) else ("inf" if value > 0 else "-inf")
     shown = text if text is not None else fmt(value, digits)
-    return Finding(name, value, str(shown), markdown)
+    return Finding(name, value, str(shown), markdown, source)
+
+
+def computed_in(source: str, items: Iterable[Finding]) -> list[Finding]:
+    """``items`` marked as values computed in the findings step's input ``source`` (those already
+    naming a source keep it)."""
+    from dataclasses import replace
+
+    return [f if f.source else replace(f, source=source) for f in items]
 
 
 def _check(f: Finding) -> None:
@@ -63,7 +78,8 @@ def findings_dict(items: Iterable[Finding]) -> dict[str, dict[str, Any]]:
         _check(f)
         if f.name in out:
             raise ValueError(f"finding {f.name!r} given twice")
-        out[f.name] = {"value": f.value, "text": f.text, "markdown": f.markdown}
+        out[f.name] = {"value": f.value, "text": f.text, "markdown": f.markdown,
+                       **({"computed_by": f.computed_by} if f.computed_by else {})}
     return out
 
 

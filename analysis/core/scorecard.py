@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.core.config import ROOT, load_yaml
+from analysis.core.config import PUBLISHED_VALUES_FILE, ROOT, load_yaml
 from analysis.core.errors import InputError
 
 __all__ = [
@@ -30,7 +30,7 @@ COLUMNS: tuple[str, ...] = (
     "chapter", "item", "source", "paper_value", "our_value", "rel_diff", "tolerance", "criterion", "verdict",
     "reason",
 )
-PUBLISHED = ROOT / "config" / "published_values.yaml"
+PUBLISHED = PUBLISHED_VALUES_FILE
 
 
 def published(path: str | Path = PUBLISHED) -> dict[str, Any]:

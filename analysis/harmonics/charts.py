@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.harmonics.figure_data import FLOOR, INPUT_AMPLITUDE
 
 __all__ = [
+    "harmonics_figures",
     "embedding_spectrum_chart",
     "harmonics_chart",
     "intermod_chart",
@@ -247,3 +248,27 @@ def unavailable_chart(subject_variant: str | None = None) -> alt.Chart:
         .encode(text="text:N")
         .properties(width=620, height=40)
     )
+
+
+def harmonics_figures(
+    *, embedding_spectrum: pd.DataFrame, embedding_lines: pd.DataFrame, harmonics: pd.DataFrame,
+    intermod: pd.DataFrame, ffn_spectra: pd.DataFrame, ffn_lines: pd.DataFrame, sweep_activation: pd.DataFrame,
+    sweep_entropy: pd.DataFrame, real_spectra: pd.DataFrame | None = None, real_lines: pd.DataFrame | None = None,
+    real_summary: Mapping[str, Any] | None = None, base: float, head_dim: int, n_positions: int, window: str,
+    tone_amplitude: float, attn_head_dim: int, attn_window: int, subject_variant: str | None = None,
+) -> dict[str, alt.TopLevelMixin]:
+    """Every figure of the harmonics chapter from the stage's figure data (the step
+    ``harmonics.figures``); the real-model figure is a one-line notice when no subject model is set."""
+    setup = {"base": base, "head_dim": head_dim, "n_positions": n_positions, "window": window}
+    real = (real_spectra_chart(real_spectra, real_lines, real_summary)
+            if real_spectra is not None and real_lines is not None and real_summary is not None
+            else unavailable_chart(subject_variant))
+    return {
+        "embedding_spectrum": embedding_spectrum_chart(embedding_spectrum, embedding_lines, **setup),
+        "harmonics": harmonics_chart(harmonics, tone_amplitude=tone_amplitude),
+        "intermod": intermod_chart(intermod),
+        "ffn_spectra": ffn_spectra_chart(ffn_spectra, ffn_lines, **setup),
+        "phase_sweep": phase_sweep_chart(sweep_activation, sweep_entropy, head_dim=head_dim,
+                                         attn_head_dim=attn_head_dim, attn_window=attn_window),
+        "real_spectra": real,
+    }

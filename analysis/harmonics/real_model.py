@@ -182,4 +182,4 @@ def real_model_results(
     info["text"] = text_name
     plot = real_figure_data(decimate_spectrum(spectra, int(plot_points), by="layer"), lines)
     return {"spectra": spectra, "lines": lines, "summary": info, "plot_spectra": plot["real_spectra"],
-            "plot_lines": plot["real_lines"]}
+            "plot_lines": plot["real_lines"], "device": str(info["device"])}

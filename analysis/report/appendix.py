@@ -123,10 +123,10 @@ def write_rst_captions(sources: Iterable[str | os.PathLike[str]], folder: str | 
     return written
 
 
-def build_appendix(results_dir: str | os.PathLike[str]) -> tuple[str, str, Any]:
+def build_appendix(results_dir: str | os.PathLike[str]) -> dict[str, Any]:
     """The appendix of every result under ``results_dir`` with a sidecar (the report stage's own
-    files left out): its full Markdown (website), its compact Markdown (PDF: one row per result)
-    and the same records as a table."""
+    files left out): ``appendix``, its full Markdown (website), ``compact``, its compact Markdown (PDF:
+    one row per result), and ``table``, the same records as a table."""
     import pandas as pd
 
     root = Path(results_dir)
@@ -135,4 +135,4 @@ def build_appendix(results_dir: str | os.PathLike[str]) -> tuple[str, str, Any]:
     entries = provenance_entries(files, root)
     table = pd.DataFrame([{**e, "inputs": ";".join(e["inputs"]), "settings": json.dumps(e["settings"], sort_keys=True)}
                           for e in entries])
-    return provenance_markdown(entries), provenance_compact(entries), table
+    return {"appendix": provenance_markdown(entries), "compact": provenance_compact(entries), "table": table}

@@ -19,7 +19,7 @@ from analysis.core.scorecard import VERDICTS, concat_scorecards, read_scorecard,
 from analysis.core.markdown import md_escape
 from analysis.report.reportkit import pipe_table
 
-__all__ = ["ScorecardOutputs", "build_scorecard", "summary_table", "detail_markdown", "changes_markdown",
+__all__ = ["ScorecardOutputs", "build_scorecard", "scorecard_results", "summary_table", "detail_markdown", "changes_markdown",
            "scorecard_findings", "value_text"]
 
 
@@ -126,3 +126,18 @@ def build_scorecard(sources: Sequence[str | os.PathLike[str]], current: str,
         changes_md=changes_markdown(changes, current, prev_version),
         findings=scorecard_findings(card, current, prev_version, changes),
     )
+
+
+def scorecard_results(scorecards: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
+    """The report stage's scorecard step: :func:`build_scorecard` of the stages' ``scorecards`` for
+    this version (pyproject.toml) against the previous release's snapshot (report/_releases/), with
+    the chapters named by their titles (the pages of _quarto.yml): ``table`` (every row),
+    ``summary``, ``detail`` and ``changes`` (Markdown) and the pages' ``findings``."""
+    from analysis.report.reportkit import chapter_titles
+    from analysis.report.version import package_version, previous_snapshot
+
+    current = package_version()
+    out = build_scorecard(list(scorecards), current, previous_snapshot(current), titles=chapter_titles())
+    return {"table": out.card, "summary": out.summary_md, "detail": out.detail_md, "changes": out.changes_md,
+            "findings": out.findings}
+

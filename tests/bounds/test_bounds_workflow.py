@@ -1,5 +1,6 @@
-"""The bounds rules follow the stage contract: named outputs, the settings each script reads and no
-other, code as input, log, benchmark, one thread; bad settings stop the workflow naming the key."""
+"""The bounds rules follow the stage contract: each rule bounds_<step> runs step bounds.<step> with the
+generic step script, named outputs, the settings its step declares and no other, code as input, log,
+benchmark, one thread; bad settings stop the workflow naming the key."""
 
 from __future__ import annotations
 
@@ -23,29 +24,33 @@ def _rules() -> dict[str, str]:
 
 def test_every_rule_has_the_contract_sections():
     rules = _rules()
-    assert len(rules) == 8
+    assert len(rules) == 9
     for name, body in rules.items():
         for section in ("input:", "output:", "params:", "threads: 1", "log:", "benchmark:", "script:"):
             assert section in body, (name, section)
-        assert "code=bounds_code(" in body and "settings=settings(" in body, name
+        step = name.removeprefix("bounds_")
+        assert "code=bounds_code(" in body and f'settings=step_settings("bounds.{step}")' in body, name
+        assert f'step="bounds.{step}"' in body and "STEP_SCRIPT" in body, name
         outputs = body.split("output:")[1].split("params:")[0]
         assert all(re.match(r"\s+\w+=", ln) for ln in outputs.splitlines() if ln.strip()), name  # named only
         assert "provenance" not in outputs, name  # sidecars are never declared
 
 
-def test_each_rule_passes_exactly_the_settings_its_script_reads():
+def test_each_rule_declares_its_steps_outputs_and_inputs():
+    from analysis.core.step import find_step
+
     for name, body in _rules().items():
-        passed = set(re.findall(r'"([a-z_]+\.[a-z0-9_.]+)"', body.split("settings=settings(")[1].split(")")[0]))
-        script = SCRIPTS / re.search(r'script:\s*\n\s*"\.\./scripts/([\w.]+)"', body).group(1)
-        read = set(re.findall(r'a\.setting\("([\w.]+)"\)', script.read_text()))
-        assert passed == read, (name, passed ^ read)
-        assert "output[" not in script.read_text()
+        step = find_step("bounds." + name.removeprefix("bounds_"))
+        outputs = body.split("output:")[1].split("params:")[0]
+        inputs = body.split("input:")[1].split("output:")[0]
+        assert set(re.findall(r"^\s+(\w+)=", outputs, re.M)) == set(step.outputs), name
+        assert set(step.inputs) <= set(re.findall(r"^\s+(\w+)=", inputs, re.M)), name
 
 
 def test_bounds_section_no_longer_repeats_the_physics_settings():
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     assert not {"head_dim", "epsilon", "dtypes"} & set(cfg["bounds"])
-    text = " ".join(p.read_text() for p in SCRIPTS.glob("bounds_*.py")) + SMK.read_text()
+    text = (ROOT / "analysis" / "bounds" / "steps.py").read_text() + SMK.read_text()
     assert "bounds.head_dim" not in text and "bounds.epsilon" not in text and "bounds.dtypes" not in text
 
 

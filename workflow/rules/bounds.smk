@@ -1,18 +1,18 @@
 # bounds stage: phase-modulation bounds (seeds 000/001), the Men et al. table (seed 003), the shipped
 # Men et al. minimum-base curves, the stage's figures and the findings of report/bounds.qmd.
-# Every rule runs one single-threaded NumPy job (the searches multiply many small matrices: one BLAS
-# thread is fastest), so `threads: 1` and the scheduler may run as many of them as it has cores.
-import os
+# Rule bounds_<step> runs step "bounds.<step>" of analysis/bounds/steps.py (the function, its inputs,
+# outputs and settings) with the generic script STEP_SCRIPT. Every rule runs one single-threaded NumPy
+# job (the searches multiply many small matrices: one BLAS thread is fastest).
+from analysis.core.config import PUBLISHED_VALUES_FILE as PUBLISHED_VALUES
 
-PUBLISHED_VALUES = os.path.join(workflow.basedir, "config", "published_values.yaml")
 MEN_CURVE_FILE = os.path.join(workflow.basedir, "analysis", "bounds", "data", "men_min_base_curve.csv")
 
 
 def bounds_code(*modules):
     """The analysis sources a bounds rule runs: the named modules of analysis/bounds/, the package's
-    __init__ and input checks, and RoPE (so editing findings.py does not rerun the Men search)."""
-    return stage_code("bounds/__init__.py", "bounds/inputs.py", "core/rope.py", *modules)
-
+    __init__, input checks and step registry, and RoPE (so editing findings.py does not rerun the search)."""
+    return stage_code("bounds/__init__.py", "bounds/inputs.py", "bounds/steps.py", "core/rope.py", "core/step.py",
+                      *modules)
 
 rule bounds_phase_grid:
     """Phase-modulation bounds (aliasing, DC, depth; paper and exact forms) and precision walls for
@@ -23,34 +23,35 @@ rule bounds_phase_grid:
         table=result("bounds", "phase_bounds.parquet"),
         csv=result("bounds", "phase_bounds.csv", caption="phase_bounds.parquet"),
     params:
-        settings=settings("physics.head_dim", "physics.epsilon", "physics.dtypes", "bounds.layers",
-                          "bounds.log2_context_min", "bounds.log2_context_max"),
+        step="bounds.phase_grid",
+        settings=step_settings("bounds.phase_grid"),
     threads: 1
     log:
         log_path("bounds", "bounds_phase_grid"),
     benchmark:
         bench_path("bounds", "bounds_phase_grid")
     script:
-        "../scripts/bounds_phase_grid.py"
+        STEP_SCRIPT
 
 
 rule bounds_men_table:
-    """Men et al.'s minimum base (smallest base with B(m) >= 0 for all m <= L, certified search of
-    analysis.bounds.men_min_base_search) for each context length in bounds.men_context_lengths."""
+    """Men et al.'s minimum base (smallest base with B(m) >= 0 for all m <= L, certified search) for
+    each context length in bounds.men_context_lengths."""
     input:
         code=bounds_code("bounds/men.py"),
     output:
         table=result("bounds", "men_table.parquet"),
         csv=result("bounds", "men_table.csv", caption="men_table.csv"),
     params:
-        settings=settings("physics.head_dim", "bounds.men_context_lengths"),
+        step="bounds.men_table",
+        settings=step_settings("bounds.men_table"),
     threads: 1
     log:
         log_path("bounds", "bounds_men_table"),
     benchmark:
         bench_path("bounds", "bounds_men_table")
     script:
-        "../scripts/bounds_men_table.py"
+        STEP_SCRIPT
 
 
 rule bounds_men_checks:
@@ -64,17 +65,18 @@ rule bounds_men_checks:
         compare=result("bounds", "men_compare.parquet"),
         compare_csv=result("bounds", "men_compare.csv", caption="men_compare.parquet"),
         fit=result("bounds", "men_fit.json"),
-        methods=result("bounds", "men_methods.csv"),
+        counts=result("bounds", "men_methods.csv"),
         scorecard=result("bounds", "scorecard.csv"),
     params:
-        settings=settings("physics.head_dim"),
+        step="bounds.men_checks",
+        settings=step_settings("bounds.men_checks"),
     threads: 1
     log:
         log_path("bounds", "bounds_men_checks"),
     benchmark:
         bench_path("bounds", "bounds_men_checks")
     script:
-        "../scripts/bounds_men_checks.py"
+        STEP_SCRIPT
 
 
 rule bounds_curve_check:
@@ -84,84 +86,110 @@ rule bounds_curve_check:
     input:
         code=bounds_code("bounds/men.py", "bounds/curve.py"),
         curve=MEN_CURVE_FILE,
-        table=res("bounds", "men_table.parquet"),
+        men_table=res("bounds", "men_table.parquet"),
     output:
         check=result("bounds", "men_curve_check.csv"),
     params:
-        settings=settings("physics.head_dim", "bounds.curve_spot_lengths", "bounds.curve_segment_checks"),
+        step="bounds.curve_check",
+        settings=step_settings("bounds.curve_check"),
     threads: 1
     log:
         log_path("bounds", "bounds_curve_check"),
     benchmark:
         bench_path("bounds", "bounds_curve_check")
     script:
-        "../scripts/bounds_curve_check.py"
+        STEP_SCRIPT
 
 
 rule bounds_collision:
-    """Collision-horizon figure: similarity between positions 0 and p for the base
+    """Collision-horizon data: similarity between positions 0 and p for the base
     bounds.collision_base, with the paper's and the exact horizon."""
     input:
-        code=bounds_code("bounds/figdata.py", "bounds/phase.py", "bounds/men.py", "bounds/charts.py"),
+        code=bounds_code("bounds/figdata.py", "bounds/phase.py", "bounds/men.py"),
         published=PUBLISHED_VALUES,
     output:
         curve=result("bounds", "collision_horizon.parquet"),
         marks=result("bounds", "collision_marks.csv"),
-        figure=figure_files("bounds", "collision_horizon"),
     params:
-        settings=settings("physics.head_dim", "bounds.collision_base", "bounds.collision_max_position"),
+        step="bounds.collision",
+        settings=step_settings("bounds.collision"),
     threads: 1
     log:
         log_path("bounds", "bounds_collision"),
     benchmark:
         bench_path("bounds", "bounds_collision")
     script:
-        "../scripts/bounds_collision.py"
+        STEP_SCRIPT
 
 
 rule bounds_men_curves:
     """B(m) against m for the bases bounds.men_curve_bases, with each base's first negative m."""
     input:
-        code=bounds_code("bounds/figdata.py", "bounds/men.py", "bounds/charts.py"),
+        code=bounds_code("bounds/figdata.py", "bounds/men.py"),
     output:
         curves=result("bounds", "men_B_curves.parquet"),
         crossings=result("bounds", "men_B_crossings.csv"),
-        figure=figure_files("bounds", "men_B_curves"),
     params:
-        settings=settings("physics.head_dim", "bounds.men_curve_bases", "bounds.men_curve_max_position"),
+        step="bounds.men_curves",
+        settings=step_settings("bounds.men_curves"),
     threads: 1
     log:
         log_path("bounds", "bounds_men_curves"),
     benchmark:
         bench_path("bounds", "bounds_men_curves")
     script:
-        "../scripts/bounds_men_curves.py"
+        STEP_SCRIPT
 
 
 rule bounds_goldilocks:
-    """Goldilocks figure: lower bounds, Men et al.'s bound and precision walls against L."""
+    """The Goldilocks figure's data: lower bounds, Men et al.'s bound and precision walls against L."""
     input:
-        code=bounds_code("bounds/figdata.py", "bounds/dtypes.py", "bounds/charts.py"),
-        phase=res("bounds", "phase_bounds.parquet"),
-        men=res("bounds", "men_table.parquet"),
+        code=bounds_code("bounds/figdata.py", "bounds/dtypes.py"),
+        phase_grid=res("bounds", "phase_bounds.parquet"),
+        men_table=res("bounds", "men_table.parquet"),
     output:
         data=result("bounds", "goldilocks.parquet"),
-        figure=figure_files("bounds", "goldilocks"),
     params:
-        settings=settings("physics.head_dim", "bounds.goldilocks_dtypes"),
+        step="bounds.goldilocks",
+        settings=step_settings("bounds.goldilocks"),
     threads: 1
     log:
         log_path("bounds", "bounds_goldilocks"),
     benchmark:
         bench_path("bounds", "bounds_goldilocks")
     script:
-        "../scripts/bounds_goldilocks.py"
+        STEP_SCRIPT
+
+
+rule bounds_figures:
+    """Every figure of the bounds chapter, drawn from the stage's result tables."""
+    input:
+        code=bounds_code("bounds/charts.py", "core/figures.py"),
+        collision_curve=res("bounds", "collision_horizon.parquet"),
+        collision_marks=res("bounds", "collision_marks.csv"),
+        men_curves=res("bounds", "men_B_curves.parquet"),
+        men_crossings=res("bounds", "men_B_crossings.csv"),
+        goldilocks=res("bounds", "goldilocks.parquet"),
+    output:
+        collision_horizon=figure_files("bounds", "collision_horizon"),
+        men_B_curves=figure_files("bounds", "men_B_curves"),
+        goldilocks=figure_files("bounds", "goldilocks"),
+    params:
+        step="bounds.figures",
+        settings=step_settings("bounds.figures"),
+    threads: 1
+    log:
+        log_path("bounds", "bounds_figures"),
+    benchmark:
+        bench_path("bounds", "bounds_figures")
+    script:
+        STEP_SCRIPT
 
 
 rule bounds_findings:
     """The numbers, sentence fragments and display tables of report/bounds.qmd."""
     input:
-        code=bounds_code("bounds/findings.py", "core/numfmt.py", "core/findings.py"),
+        code=bounds_code("bounds/findings.py", "core/numfmt.py", "core/findings.py", "core/markdown.py"),
         phase=res("bounds", "phase_bounds.parquet"),
         marks=res("bounds", "collision_marks.csv"),
         crossings=res("bounds", "men_B_crossings.csv"),
@@ -176,14 +204,15 @@ rule bounds_findings:
         men_table=result("bounds", "display/men_compare.parquet"),
         methods_table=result("bounds", "display/men_methods.parquet"),
     params:
-        settings=settings("bounds.collision_base"),
+        step="bounds.findings",
+        settings=step_settings("bounds.findings"),
     threads: 1
     log:
         log_path("bounds", "bounds_findings"),
     benchmark:
         bench_path("bounds", "bounds_findings")
     script:
-        "../scripts/bounds_findings.py"
+        STEP_SCRIPT
 
 
 ALL_TARGETS.extend(

@@ -136,3 +136,17 @@ def stage_code(*parts):
         else:
             out.append(p)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Steps (analysis/core/step.py): a rule named <stage>_<step> runs the step "<stage>.<step>" of
+# analysis/<stage>/steps.py with the one generic script STEP_SCRIPT; its settings are the keys the
+# step declares, so they are stated once, in the registry.
+from analysis.core.step import find_step as _find_step
+
+STEP_SCRIPT = "../scripts/step.py"
+
+
+def step_settings(name):
+    """``{dotted key: value}`` of the config keys step ``name`` reads (its rule's ``params: settings``)."""
+    return settings(*_find_step(name).setting_keys)

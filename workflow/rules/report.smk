@@ -40,7 +40,7 @@ rule report_scorecard:
         scorecards=scorecard_inputs,
         previous=previous_release,
         pages=[os.path.join(ROOT_DIR, p) for p in quarto_pages()],  # the chapter titles it shows
-        code=stage_code("report", "core/scorecard.py", "core/markdown.py"),
+        code=stage_code("report", "core/scorecard.py", "core/markdown.py", "core/step.py"),
     output:
         table=result("report", "scorecard.csv", caption="scorecard.csv", category="Reproduction scorecard"),
         parquet=result("report", "scorecard.parquet"),
@@ -49,13 +49,14 @@ rule report_scorecard:
         changes=result("report", "changes.md"),
         findings=result("report", "findings.json"),
     params:
-        settings=settings("report.scorecard_stages"),  # render settings do not rerun it
+        step="report.scorecard",
+        settings=step_settings("report.scorecard"),
     log:
         log_path("report", "report_scorecard"),
     benchmark:
         bench_path("report", "report_scorecard")
     script:
-        "../scripts/report_scorecard.py"
+        STEP_SCRIPT
 
 
 rule report_captions:
@@ -86,13 +87,14 @@ rule report_provenance:
         compact=result("report", "provenance_compact.md"),
         table=result("report", "provenance.csv"),
     params:
-        settings=settings("results_dir"),
+        step="report.provenance",
+        settings=step_settings("report.provenance"),
     log:
         log_path("report", "report_provenance"),
     benchmark:
         bench_path("report", "report_provenance")
     script:
-        "../scripts/report_provenance.py"
+        STEP_SCRIPT
 
 
 ALL_TARGETS.extend([res("report", n) for n in ("scorecard.csv", "scorecard.parquet", "findings.json", "provenance.md")])
@@ -126,7 +128,7 @@ if QUARTO is not None:
             html=f"{SITE}/index.html",
             pdf=PDF,
         params:
-            cfg=REPORT_CFG,
+            settings=settings("report.site_dir", "report.pdf_stem"),
             quarto=QUARTO,
             root=ROOT_DIR,
             results=RESULTS,

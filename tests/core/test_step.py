@@ -1,0 +1,102 @@
+"""The step mechanism (analysis.core.step): every registered step resolves to a function whose
+parameters are its inputs, settings and constants; every setting exists in config.yaml; the generic
+runner writes each output by type with its sidecar, tuples by position, copies in a second format,
+scorecard rows as a table, and findings with the step and function that computed their value."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from analysis.core.config import ROOT, load_yaml
+from analysis.core.step import Step, find_step, run_step, step_registry
+
+STAGES = [p.parent.name for p in sorted((ROOT / "analysis").glob("*/steps.py"))]
+
+
+def _dig(cfg, key):
+    node = cfg
+    for part in key.split("."):
+        node = node[part]
+    return node
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_step_resolves_and_its_keywords_are_parameters(stage):
+    cfg = load_yaml(ROOT / "config" / "config.yaml")
+    for name, step in step_registry(stage).items():
+        fn = step.resolve()
+        params = inspect.signature(fn).parameters
+        has_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
+        for kw in [*step.inputs, *step.settings, *step.constants]:
+            assert has_kwargs or kw in params, f"{stage}.{name}: {step.function} has no parameter {kw!r}"
+        for key in step.settings.values():
+            _dig(cfg, key)  # KeyError names a setting that config.yaml lacks
+        assert set(step.copies) <= set(step.outputs) and set(step.copies.values()) <= set(step.outputs)
+
+
+def test_unknown_step_names_what_exists():
+    with pytest.raises(KeyError, match="men_table"):
+        find_step("bounds.no_such_step")
+
+
+class _Named(dict):
+    """Snakemake's named lists, enough for the adapter: attributes and items()."""
+
+    def __getattr__(self, k):
+        try:
+            return self[k]
+        except KeyError:
+            raise AttributeError(k) from None
+
+
+def _smk(tmp: Path, rule: str, step: str, inputs: dict, outputs: dict, settings: dict):
+    return SimpleNamespace(rule=rule, input=_Named(inputs), output=_Named(outputs), log=[str(tmp / "log.txt")],
+                           threads=1, params=SimpleNamespace(step=step, settings=settings), scriptdir=None)
+
+
+def _toy(a: pd.DataFrame, k: int):
+    from analysis.core.findings import finding
+    from analysis.core.scorecard import ScoreRow
+
+    b = a.assign(y=a["x"] * k)
+    found = [finding("total", int(b["y"].sum()), source="a"), finding("k", k)]
+    row = ScoreRow("toy", "claim", "paper", 1.0, 1.0, 0.1, "reproduced", "why", "criterion")
+    return b, found, [row]
+
+
+def test_run_step_writes_each_output_by_type_with_step_and_sources(tmp_path, monkeypatch):
+    import analysis.core.step as step_mod
+
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "a.csv"
+    pd.DataFrame({"x": [1, 2, 3]}).to_csv(src, index=False)
+    (tmp_path / "a.csv.provenance.json").write_text(json.dumps({"step": "toy.make", "function": "toy.make_a"}))
+    toy = Step(f"{__name__}._toy", inputs=("a",), settings={"k": "toy.k"},
+               outputs=("table", "csv", "findings", "scorecard"), copies={"csv": "table"})
+    monkeypatch.setattr(step_mod, "find_step", lambda name: toy)
+    out = {"table": str(tmp_path / "b.parquet"), "csv": str(tmp_path / "b.csv"),
+           "findings": str(tmp_path / "findings.json"), "scorecard": str(tmp_path / "scorecard.csv")}
+    run_step(_smk(tmp_path, "toy_combine", "toy.combine", {"a": str(src)}, out, {"toy.k": 10}), "toy.combine")
+    assert pd.read_parquet(out["table"])["y"].tolist() == [10, 20, 30]
+    assert pd.read_csv(out["csv"])["y"].tolist() == [10, 20, 30]
+    assert pd.read_csv(out["scorecard"])["verdict"].tolist() == ["reproduced"]
+    found = json.loads(Path(out["findings"]).read_text())
+    assert found["total"]["computed_by"] == {"step": "toy.make", "function": "toy.make_a", "file": "a.csv"}
+    assert found["k"]["computed_by"]["step"] == "toy.combine" and found["k"]["computed_by"]["function"].endswith("._toy")
+    side = json.loads(Path(out["table"] + ".provenance.json").read_text())
+    assert side["step"] == "toy.combine" and side["rule"] == "toy_combine" and side["settings"] == {"toy.k": 10}
+    assert side["inputs"]["a"][0]["path"] == "a.csv"  # relative, never the machine's absolute path
+
+
+def test_run_step_refuses_a_rule_whose_outputs_differ_from_the_step(tmp_path, monkeypatch):
+    import analysis.core.step as step_mod
+
+    monkeypatch.setattr(step_mod, "find_step", lambda name: Step(f"{__name__}._toy", outputs=("table",)))
+    with pytest.raises(KeyError, match="declares outputs"):
+        run_step(_smk(tmp_path, "toy", "toy.x", {}, {"other": str(tmp_path / "o.csv")}, {}), "toy.x")
