@@ -196,7 +196,7 @@ def search_factor(pred: Callable[[float], bool], monotone: bool, s: SearchSettin
     """Smallest factor ``f`` in ``[1, max_factor]`` with ``pred(f)`` (see the module docstring)."""
     top = float(s.max_factor)
     if pred(1.0):
-        return Search(1.0, None, "met at factor 1 (no change needed)", 1, already=True)
+        return Search(1.0, None, "met at factor 1, the smallest factor transformers accepts", 1, already=True)
     if monotone:
         how = "bisection (the criterion is monotone in the factor)"
         if not pred(top):
@@ -250,7 +250,7 @@ def _one_method(method: str, ext: Extension, L: int, d: int, criterion: str, eps
         # base certified infeasible); below = a base just under it
         f = men_min / ext.from_base
         if f <= 1.0 and pred(1.0):
-            res = Search(1.0, None, "met at factor 1 (no change needed)", 1, already=True)
+            res = Search(1.0, None, "met by the current base (no change needed)", 1, already=True)
         elif pred(f) and not pred(f * (1 - 1e-6)):
             res = Search(f, f * (1 - 1e-6), "Men et al.'s certified minimum base (no search)", 3)
         else:  # pragma: no cover - the certified value failed its own check: search instead
@@ -287,7 +287,7 @@ def _one_method(method: str, ext: Extension, L: int, d: int, criterion: str, eps
 
 def _kind(how: str) -> str:
     """A short name of how a setting was found (table column)."""
-    for key, name in (("met at factor 1", "current setting"), ("certified", "certified curve"),
+    for key, name in (("met at factor 1", "factor 1"), ("met by the current", "current base"), ("certified", "certified curve"),
                       ("grid", "grid + bisection"), ("bisection", "bisection")):
         if key in how:
             return name
