@@ -23,6 +23,7 @@ except ConfigError as err:
 include: "workflow/rules/common.smk"
 include: "workflow/rules/bounds.smk"
 include: "workflow/rules/case_study.smk"
+include: "workflow/rules/choose_base.smk"
 include: "workflow/rules/precision.smk"
 include: "workflow/rules/probes.smk"
 include: "workflow/rules/harmonics.smk"

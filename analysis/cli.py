@@ -132,6 +132,90 @@ def _cmd_classify(a: argparse.Namespace) -> int:
     return 0
 
 
+def _suggest_defaults() -> dict[str, Any]:
+    """The suggest defaults, from config/config.yaml (physics.*, case_study.angle_dtype, choose_base.*)."""
+    from analysis.core.config import ROOT, load_yaml
+
+    cfg = load_yaml(ROOT / "config" / "config.yaml")
+    return {"epsilon": cfg["physics"]["epsilon"], "head_dim": cfg["physics"]["head_dim"],
+            "angle_dtype": cfg["case_study"]["angle_dtype"], **cfg["choose_base"]}
+
+
+def _cmd_suggest(a: argparse.Namespace) -> int:
+    import os
+
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads: B(m) in small blocks, 1 thread is faster
+    from analysis.bounds.dtypes import canonical_dtype
+    from analysis.bounds.inputs import min_head_dim, validate_context_length, validate_epsilon, validate_layers
+    from analysis.core.rope import validate_base
+
+    d = _suggest_defaults()
+    L = validate_context_length(a.context_length)
+    if not float(L).is_integer() or L < 2:
+        raise InputError(f"context length must be a whole number of tokens >= 2, got {a.context_length!r}")
+    L = int(L)
+    eps = validate_epsilon(d["epsilon"] if a.epsilon is None else a.epsilon)
+    if a.max_factor is not None and not (math.isfinite(a.max_factor) and a.max_factor > 1):
+        raise InputError(f"max factor must be a finite number > 1, got {a.max_factor!r}")
+    if a.config is not None and a.head_dim is not None:
+        raise InputError("give either --config or --head-dim (the config states its rotary dims)")
+    start = None
+    if a.config is not None:
+        from analysis.case_study.validate import config_path, load_config_json
+
+        p = config_path(a.config)
+        raw = load_config_json(p)
+        from analysis.choose_base.suggest import model_start
+
+        start = model_start(raw, str(p))
+    head_dim = min_head_dim(start.rotary_dims if start else (d["head_dim"] if a.head_dim is None else a.head_dim))
+    layers = validate_layers(a.layers if a.layers is not None else (start.rope_layers if start else d["layers"]))
+    dtype = canonical_dtype(a.dtype or (start.dtype if start and start.dtype else d["dtype"]))
+
+    from analysis.choose_base.suggest import Extension, SearchSettings, suggest
+
+    ext = None
+    base = a.from_base if a.from_base is not None else (start.extension.from_base if start else None)
+    orig = a.original_context if a.original_context is not None else (start.extension.original_context if start else None)
+    if (base is None) != (orig is None):
+        raise InputError("extending a model needs both --from-base and --original-context (or --config)")
+    if base is not None:
+        base = validate_base(base, "from base")
+        if not (float(orig).is_integer() and orig >= 1):
+            raise InputError(f"original context must be a positive whole number of tokens, got {orig!r}")
+        if int(orig) >= L:
+            raise InputError(f"target context {L:,} must exceed the original context {int(orig):,} to extend a model")
+        kw = {}
+        if start:
+            e = start.extension
+            kw = dict(low_freq_factor=e.low_freq_factor, high_freq_factor=e.high_freq_factor,
+                      beta_fast=e.beta_fast, beta_slow=e.beta_slow)
+        else:
+            kw = dict(low_freq_factor=d["llama3_low_freq_factor"], high_freq_factor=d["llama3_high_freq_factor"],
+                      beta_fast=d["yarn_beta_fast"], beta_slow=d["yarn_beta_slow"])
+        ext = Extension(from_base=base, original_context=int(orig), **kw)
+    search = SearchSettings(max_factor=float(a.max_factor or d["max_factor"]), per_octave=int(d["grid_per_octave"]),
+                            rtol=float(d["factor_rtol"]))
+    out = suggest(L, head_dim, layers, eps, dtype, a.criterion or d["criterion"], ext, search, progress=True,
+                  angle_dtype=d["angle_dtype"])
+    if start is not None:
+        out["config"] = {"path": start.name, "model_type": start.model_type,
+                         "max_position_embeddings": start.max_position_embeddings, "current_rope": start.current}
+    if a.json:
+        print(json.dumps(out, indent=2, default=str, ensure_ascii=False))
+    else:
+        from analysis.choose_base.terminal import render_suggestion
+
+        if start is not None:
+            cur = start.current
+            sys.stdout.write(f"{start.name}: {start.model_type}, rope_theta {cur['rope_theta']:g}, "
+                             f"{cur.get('rope_type', 'default')} scaling"
+                             + (f" (factor {cur['factor']:g})" if cur.get("factor") else "")
+                             + f", max_position_embeddings {start.max_position_embeddings:,}\n")
+        sys.stdout.write(render_suggestion(out))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m analysis", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -163,6 +247,29 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--men-max-context", type=_number(int, "men max context"), default=None,
                    help="Men et al.'s bound only up to this context (default: case_study.men_max_context); 0: no limit")
     c.set_defaults(func=_cmd_classify)
+
+    s = sub.add_parser("suggest", help="minimum base for a target context and the smallest scaling setting per method")
+    s.add_argument("--context-length", "-L", type=_number(float, "context length"), required=True,
+                   help="target context (tokens)")
+    s.add_argument("--head-dim", "-d", type=_number(int, "head dim"), default=None,
+                   help="rotary dims (default: physics.head_dim, or the --config's)")
+    s.add_argument("--config", default=None, help="a model's config.json or checkpoint folder: d, layers, dtype, base "
+                   "and original context from it")
+    s.add_argument("--layers", "-N", type=_number(int, "layers"), default=None,
+                   help="layers N (default: the config's RoPE layers, else choose_base.layers)")
+    s.add_argument("--epsilon", "-e", type=_number(float, "epsilon"), default=None,
+                   help="coherence threshold (default: physics.epsilon)")
+    s.add_argument("--dtype", default=None, help="number format of the precision wall (default: the config's, "
+                   "else choose_base.dtype)")
+    s.add_argument("--from-base", type=_number(float, "from base"), default=None, help="current rope_theta of the model")
+    s.add_argument("--original-context", type=_number(float, "original context"), default=None,
+                   help="context (tokens) the model was trained at")
+    s.add_argument("--criterion", choices=["men", "dc", "depth", "aliasing"], default=None,
+                   help="what the scaling settings must meet (default: choose_base.criterion)")
+    s.add_argument("--max-factor", type=_number(float, "max factor"), default=None,
+                   help="largest factor searched (default: choose_base.max_factor)")
+    s.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    s.set_defaults(func=_cmd_suggest)
     return p
 
 

@@ -171,20 +171,27 @@ def men_B(theta: NDArray[np.float64], start: int, stop: int) -> NDArray[np.float
     return (cs @ ck.T - ss @ sk.T).ravel()[:n]
 
 
-def men_scan(theta: NDArray[np.float64], L: int, chunk: int = 65536) -> dict[str, float | int | None]:
+def men_scan(
+    theta: NDArray[np.float64], L: int, chunk: int = 65536, stop_at_first: bool = False
+) -> dict[str, float | int | None]:
     """Men et al.'s criterion on an arbitrary set of frequencies: ``B(m) = sum_i cos(m theta_i)`` for
     every relative distance ``m = 0..L`` (:func:`men_B`, in blocks of about ``chunk`` distances).
 
     Returns ``first_negative`` (smallest ``m`` with ``B(m) < 0``, None if none), ``n_negative`` (how
     many ``m`` have ``B(m) < 0``) and ``min_B`` with its ``argmin_m``; ``B(0) = d/2``.
+
+    ``stop_at_first``: a yes/no test of the criterion. The scan starts with blocks of 4,096 distances
+    (doubling up to ``chunk``) and stops after the block holding the first negative ``B``; the counts
+    and the minimum then cover only the distances scanned.
     """
     L = int(L)
     step = max(_PERIOD, int(chunk) // _PERIOD * _PERIOD)
     first: int | None = None
     n_neg = 0
     min_b, arg = math.inf, 0
-    for start in range(0, L + 1, step):
-        B = men_B(theta, start, min(start + step, L + 1))
+    start, size = 0, min(4 * _PERIOD, step) if stop_at_first else step
+    while start <= L:
+        B = men_B(theta, start, min(start + size, L + 1))
         neg = np.flatnonzero(B < 0)
         if neg.size and first is None:
             first = start + int(neg[0])
@@ -192,6 +199,10 @@ def men_scan(theta: NDArray[np.float64], L: int, chunk: int = 65536) -> dict[str
         k = int(np.argmin(B))
         if B[k] < min_b:
             min_b, arg = float(B[k]), start + k
+        if stop_at_first and first is not None:
+            break
+        start += size
+        size = min(2 * size, step)
     return {"first_negative": first, "n_negative": n_neg, "min_B": min_b, "argmin_m": arg}
 
 

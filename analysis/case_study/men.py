@@ -36,8 +36,9 @@ def _search(L: int, d: int) -> float:
     return float(bounds.men_min_base(int(L), head_dim=int(d)))
 
 
-def men_min_base(L: int, d: int, max_context: int = 0) -> tuple[float, str]:
-    """``(min_base, how)``: ``how`` is 'shipped curve', 'certified search' or why it is missing."""
+def men_min_base(L: int, d: int, max_context: int = 0, progress: bool = False) -> tuple[float, str]:
+    """``(min_base, how)``: ``how`` is 'shipped curve', 'certified search' or why it is missing.
+    ``progress``: a progress bar on stderr while the certified search runs (never for a lookup)."""
     if not men_searched(L, max_context):
         return math.nan, f"not searched: L above case_study.men_max_context ({int(max_context):,})"
     lookup = curve_lookup()
@@ -45,6 +46,10 @@ def men_min_base(L: int, d: int, max_context: int = 0) -> tuple[float, str]:
         v = lookup(context_length=int(L), head_dim=int(d))
         if v is not None:
             return float(v), "shipped curve"
+    if progress:
+        from analysis import bounds
+
+        return float(bounds.men_min_base_table([int(L)], int(d), progress=True)["min_base"].iloc[0]), "certified search"
     return _search(int(L), int(d)), "certified search"
 
 

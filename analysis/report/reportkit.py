@@ -41,8 +41,8 @@ from analysis.core.provenance import sidecar_path
 __all__ = [
     "results_dir", "path", "table", "json_result", "provenance", "figure", "chart_html", "output_format",
     "is_html", "static_figure", "display_width", "fmt", "sci", "f", "v", "caption", "caption_text", "note",
-    "markdown_table", "markdown_file", "code_block", "scorecard", "build_stamp", "footer", "quarto_pages",
-    "chapter_titles", "VEGA_BUNDLE",
+    "markdown_table", "markdown_file", "code_block", "script_html", "calculator", "table_view", "scorecard",
+    "build_stamp", "footer", "quarto_pages", "chapter_titles", "VEGA_BUNDLE",
 ]
 
 # Quarto output formats that show interactive (JavaScript) charts; every other format gets the PNG
@@ -213,6 +213,43 @@ def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, align: str |
     lines = ["| " + " | ".join(esc(c) for c in cols) + " |", "|" + "|".join(seps) + "|"]
     lines += ["| " + " | ".join(esc(x) for x in r) + " |" for r in rows]
     return "\n".join(lines) + "\n"
+
+
+def script_html(js_file: str, div_id: str, call: str, data: Any) -> str:
+    """HTML that runs the project's script ``report/<js_file>`` (inlined as a classic script) on
+    ``<div id=div_id>`` with ``data`` inlined as JSON: ``call`` is the JavaScript expression to run,
+    with ``el`` and ``data`` in scope. Classic inline scripts run from ``file://`` with the network
+    off (Quarto's OJS runtime is an ES module, which Chromium refuses from ``file://``, and its
+    ``Inputs``/``Plot`` load from a CDN)."""
+    js = (ROOT / "report" / js_file).read_text().replace("</script", "<\\/script")
+    payload = json.dumps(data, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
+    return (f'<div id="{div_id}" class="rope-widget"></div>\n<script>{js}</script>\n'
+            f'<script>(function () {{ const el = document.getElementById("{div_id}"); const data = {payload};\n'
+            f'  {call};\n}})();</script>')
+
+
+def calculator(stage: str, name: str) -> Any:
+    """The "Choose a base" calculator (report/calculator.js) on the data file ``name`` of ``stage``
+    in HTML; in the PDF a line pointing to the website."""
+    from IPython.display import HTML, Markdown
+
+    if not is_html():
+        return Markdown("*The interactive calculator is part of the website version of this report.*")
+    return HTML(script_html("calculator.js", f"calc-{stage}", "RopeCalc.mount(el, data)", json_result(stage, name)))
+
+
+def table_view(stage: str, name: str) -> Any:
+    """A display table: searchable and sortable in HTML (report/table.js), the static Markdown
+    table (:func:`markdown_table`) in the PDF."""
+    from IPython.display import HTML
+
+    df = table(stage, name)
+    if not is_html():
+        return markdown_table(df)
+    data = {"columns": [str(c) for c in df.columns],
+            "rows": [["" if pd.isna(x) else str(x) for x in r] for r in df.itertuples(index=False, name=None)]}
+    div = "table-" + re.sub(r"[^a-z0-9]+", "-", f"{stage}-{name}".lower()).strip("-")
+    return HTML(script_html("table.js", div, "RopeTable.mount(el, data.columns, data.rows)", data))
 
 
 def code_block(text: str, language: str = "") -> Any:

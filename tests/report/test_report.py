@@ -30,7 +30,7 @@ from tests.qmd import _CELL, execute_qmd, page_text
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = rk.quarto_pages()
 CHAPTER_ORDER = [
-    "index.qmd", "report/scorecard.qmd", "report/bounds.qmd", "report/case_study.qmd",
+    "index.qmd", "report/scorecard.qmd", "report/bounds.qmd", "report/case_study.qmd", "report/choose_base.qmd",
     "report/precision.qmd", "report/probes.qmd", "report/longctx.qmd", "report/harmonics.qmd",
     "report/changelog.qmd", "report/references.qmd", "report/provenance.qmd",
 ]
