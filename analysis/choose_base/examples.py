@@ -14,7 +14,7 @@ from analysis.choose_base.suggest import Extension, SearchSettings, model_start,
 from analysis.core.config import ROOT
 from analysis.core.numfmt import sci
 
-__all__ = ["worked_examples", "example_tables"]
+__all__ = ["worked_examples", "example_tables", "examples_results"]
 
 _METHOD = {"rope_theta": "raise rope_theta", "linear": "linear", "dynamic": "dynamic NTK", "yarn": "YaRN",
            "llama3": "llama3"}
@@ -78,3 +78,12 @@ def example_tables(results: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
                 blocks.setdefault(r["name"], {})[m["method"]] = m["blocks"]
     return {"bounds": pd.DataFrame(bounds), "settings": pd.DataFrame(settings),
             "blocks": json.loads(json.dumps(blocks))}
+
+
+def examples_results(examples: Sequence[Mapping[str, Any]], *, epsilon: float, criterion: str, max_factor: float,
+                     grid_per_octave: int, factor_rtol: float, angle_dtype: str) -> dict[str, Any]:
+    """The stage's examples step: :func:`worked_examples` (``full``) and its display tables and config
+    blocks (:func:`example_tables`: ``bounds``, ``settings``, ``blocks``)."""
+    search = SearchSettings(max_factor=max_factor, per_octave=grid_per_octave, rtol=factor_rtol)
+    results = worked_examples(examples, epsilon=epsilon, criterion=criterion, search=search, angle_dtype=angle_dtype)
+    return {"full": results, **example_tables(results)}

@@ -2,7 +2,7 @@
 # (analysis/choose_base/; `python -m analysis suggest`), worked examples on model configs, and the data of
 # the page's calculator. Reads no upstream result (the Men et al. curve is package data).
 CHOOSE_EXAMPLE_CONFIGS = [os.path.join(workflow.basedir, e["config"]) for e in config["choose_base"]["examples"]]
-CHOOSE_CURVE = os.path.join(workflow.basedir, "analysis", "bounds", "data", "men_min_base_curve.csv")
+CHOOSE_CURVE = MEN_CURVE_FILE  # bounds.smk
 
 
 rule choose_base_examples:
@@ -11,40 +11,41 @@ rule choose_base_examples:
     input:
         configs=CHOOSE_EXAMPLE_CONFIGS,
         men_curve=CHOOSE_CURVE,
-        code=stage_code("choose_base", "case_study", "bounds", "core/rope.py"),
+        code=stage_code("choose_base", "case_study", "bounds", "core/rope.py", "core/step.py"),
     output:
         full=result("choose_base", "examples.json"),
         bounds=result("choose_base", "examples_bounds.csv", caption="examples_bounds.csv"),
         settings=result("choose_base", "examples_settings.csv", caption="examples_settings.csv"),
         blocks=result("choose_base", "examples_blocks.json"),
     params:
-        settings=settings("physics.epsilon", "case_study.angle_dtype", "choose_base.examples", "choose_base.criterion",
-                          "choose_base.max_factor", "choose_base.grid_per_octave", "choose_base.factor_rtol"),
+        step="choose_base.examples",
+        settings=step_settings("choose_base.examples"),
     threads: 1
     log:
         log_path("choose_base", "choose_base_examples"),
     benchmark:
         bench_path("choose_base", "choose_base_examples")
     script:
-        "../scripts/choose_base_examples.py"
+        STEP_SCRIPT
 
 
 rule choose_base_calculator:
     """The calculator's data: the shipped Men et al. minimum-base curves, machine epsilons, defaults."""
     input:
         men_curve=CHOOSE_CURVE,
-        code=stage_code("choose_base/calculator.py", "bounds/curve.py", "bounds/dtypes.py"),
+        code=stage_code("choose_base/calculator.py", "choose_base/steps.py", "bounds/curve.py", "bounds/dtypes.py", "core/step.py"),
     output:
         data=result("choose_base", "calculator.json"),
     params:
-        settings=settings("physics.dtypes", "choose_base.calculator_defaults"),
+        step="choose_base.calculator",
+        settings=step_settings("choose_base.calculator"),
     threads: 1
     log:
         log_path("choose_base", "choose_base_calculator"),
     benchmark:
         bench_path("choose_base", "choose_base_calculator")
     script:
-        "../scripts/choose_base_calculator.py"
+        STEP_SCRIPT
 
 
 ALL_TARGETS.extend(
