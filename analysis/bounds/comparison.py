@@ -12,8 +12,9 @@ if TYPE_CHECKING:
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.bounds.men import men_B_prefix_theta, men_feasibility
+from analysis.bounds.men import men_feasibility
 from analysis.core.errors import InputError
+from analysis.core.men import men_scan
 from analysis.core.rope import validate_head_dim
 
 __all__ = [
@@ -46,16 +47,15 @@ def men_negative_counts(spec: dict[str, Any], d: int = 128) -> "pd.DataFrame":
     rows = []
     for method, counts in spec["negative_count"].items():
         for L, paper in counts.items():
-            B = men_B_prefix_theta(int(L), thetas[method])
-            neg = np.nonzero(B < 0.0)[0]
+            scan = men_scan(thetas[method], int(L))
             rows.append(
                 dict(
                     method=method,
                     context_length=int(L),
-                    negative_count=int(neg.size),
+                    negative_count=scan["n_negative"],
                     paper_count=int(paper),
-                    first_negative_m=int(neg[0]) if neg.size else None,
-                    min_B=float(B.min()),
+                    first_negative_m=scan["first_negative"],
+                    min_B=scan["min_B"],
                 )
             )
     df = pd.DataFrame(rows)

@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 
 from analysis import bounds
-from analysis.case_study.frequencies import effective_base, group_frequencies, men_scan
+from analysis.case_study.frequencies import effective_base, group_frequencies
 from analysis.case_study.labels import NO_BOUND, judge
-from analysis.case_study.men import men_min_base
+from analysis.case_study.men import men_min_base_and_method
 from analysis.case_study.reader import ModelConfig
+from analysis.core.men import men_scan
 
 __all__ = ["Judging", "Group", "layer_groups", "label_group", "group_rows", "men_text"]
 
@@ -98,7 +99,7 @@ def _rope_group(g: Group, mc: ModelConfig, depth: int, training_dtype: str, s: J
     if men is not None and (g.length, d) in men:
         mb, how = float(men[(g.length, d)]), "precomputed"
     else:
-        mb, how = men_min_base(g.length, d, s.men_max_context)
+        mb, how = men_min_base_and_method(g.length, d, s.men_max_context)
     scan = men_scan(theta, g.length, s.men_scan_chunk)
     first = scan["first_negative"]
     row.update({

@@ -11,7 +11,7 @@ MEN_CURVE_FILE = os.path.join(workflow.basedir, "analysis", "bounds", "data", "m
 def bounds_code(*modules):
     """The analysis sources a bounds rule runs: the named modules of analysis/bounds/, the package's
     __init__ and input checks, and RoPE (so editing findings.py does not rerun the Men search)."""
-    return stage_code("bounds/__init__.py", "bounds/inputs.py", "core/rope.py", *modules)
+    return stage_code("bounds/__init__.py", "bounds/inputs.py", "core/rope.py", "core/men.py", *modules)
 
 
 rule bounds_phase_grid:

@@ -33,7 +33,7 @@ rule case_study_table:
         models=CASE_MODELS,
         configs=CASE_CONFIGS,
         men_curve=CASE_MEN_CURVE,
-        code=stage_code("case_study", "core/rope.py", "bounds"),
+        code=stage_code("case_study", "core/rope.py", "core/men.py", "bounds"),
     output:
         table=result("case_study", "table.parquet"),
         csv=result("case_study", CASE_CSV, caption="display.csv"),
@@ -57,7 +57,7 @@ rule case_study_table:
 rule case_study_curves:
     """Reference curves of the chart (exact aliasing, DC and depth bounds over L = 2^k; precision walls)."""
     input:
-        code=stage_code("case_study/curves.py", "bounds", "core/rope.py"),
+        code=stage_code("case_study/curves.py", "bounds", "core/rope.py", "core/men.py"),
     output:
         curves=result("case_study", "reference_curves.parquet"),
     params:

@@ -21,7 +21,7 @@ rule longctx_bases:
     """Men et al.'s minimum base and the phase DC/depth bounds for the model's head dim and training
     length (the bounds chapter's functions), the trained bases (factor x Men's bound) and their B(m)."""
     input:
-        code=stage_code("bounds", "core/rope.py", "longctx/bases.py"),
+        code=stage_code("bounds", "core/rope.py", "core/men.py", "longctx/bases.py"),
     output:
         bases=result("longctx", "bases.json"),
         curves=result("longctx", "men_B.parquet"),
