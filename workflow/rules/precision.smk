@@ -14,9 +14,9 @@ PRECISION_COLLISIONS = [f"precision.collisions.{k}" for k in (
 _P = {m: f"precision/{m}.py" for m in ("device", "collisions", "walls", "logits", "throughput", "claims", "datasets",
                                       "summary", "findings")}
 PRECISION_CODE = {
-    "collisions": stage_code(_P["device"], _P["collisions"], "core/rope.py"),
-    "logits": stage_code(_P["device"], _P["logits"], "core/rope.py"),
-    "throughput": stage_code(_P["device"], _P["logits"], _P["throughput"], "core/rope.py"),
+    "collisions": stage_code(_P["device"], "core/device.py", _P["collisions"], "core/rope.py"),
+    "logits": stage_code(_P["device"], "core/device.py", _P["logits"], "core/rope.py"),
+    "throughput": stage_code(_P["device"], "core/device.py", _P["logits"], _P["throughput"], "core/rope.py"),
     "summary": stage_code(_P["walls"], _P["claims"], _P["datasets"], _P["summary"], "core/scorecard.py"),
     "findings": stage_code(_P["findings"], "core/findings.py", "core/numfmt.py"),
 }
