@@ -5,13 +5,14 @@ verdicts of issue 13 (each test below would fail on the reasoning before it)."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 import torch
 
 from analysis import case_study as cs
-from analysis.case_study.groups import Judging, men_text
+from analysis.case_study.groups import JudgingSettings, men_text
 from analysis.case_study.labels import epsilon_star
 from analysis.case_study.models import load_models
 from analysis.case_study.table import case_study_table, model_table
@@ -21,7 +22,7 @@ from analysis.core.men import men_B, men_scan
 from analysis.core.rope import inv_freq
 
 MODELS_FILE = ROOT / "config" / "models.yaml"
-FAST = Judging(epsilon=0.5, men_max_context=1)  # Men et al.'s bound not searched (seconds, not minutes)
+FAST = replace(JudgingSettings.defaults(), epsilon=0.5, men_max_context=1)  # Men et al.'s bound not searched (seconds, not minutes)
 
 
 @pytest.fixture(scope="module")

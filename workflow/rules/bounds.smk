@@ -4,7 +4,6 @@
 # thread is fastest), so `threads: 1` and the scheduler may run as many of them as it has cores.
 import os
 
-PUBLISHED_VALUES = os.path.join(workflow.basedir, "config", "published_values.yaml")
 MEN_CURVE_FILE = os.path.join(workflow.basedir, "analysis", "bounds", "data", "men_min_base_curve.csv")
 
 

@@ -7,6 +7,10 @@
 import os as _os
 
 from analysis.core.adapter import THREAD_ENV_VARS
+from analysis.core.config import PUBLISHED_VALUES as _PUBLISHED_VALUES
+from analysis.core.config import setting_at
+
+PUBLISHED_VALUES = str(_PUBLISHED_VALUES)  # the papers' numbers: an input of every rule that compares with them
 
 
 # --------------------------------------------------------------------------------------------
@@ -76,18 +80,9 @@ import os
 from analysis.core.figures import FIGURE_SUFFIXES as _FIGURE_SUFFIXES
 
 
-def _dig(key):
-    node = config
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise ValueError(f"settings(): config key {key!r} does not exist")
-        node = node[part]
-    return node
-
-
 def settings(*keys):
     """``{dotted key: value}`` of the config keys a rule's script reads (its only config input)."""
-    return {k: _dig(k) for k in keys}
+    return {k: setting_at(config, k) for k in keys}
 
 
 def caption_file(stage, name):

@@ -89,7 +89,7 @@ rule precision_summary:
         error=res("precision", "logit_error.csv"),
         invariance=res("precision", "invariance.csv"),
         throughput=res("precision", "throughput.csv"),
-        published=os.path.join(workflow.basedir, "config", "published_values.yaml"),
+        published=PUBLISHED_VALUES,
         committed=[f"{d}/{t}.csv" for d in PRECISION_DATA for t in PRECISION_TABLES],
     output:
         walls=result("precision", "walls.csv", caption="walls.csv"),

@@ -125,7 +125,7 @@ rule probes_prope:
     input:
         runs=expand(res("probes", "train/{variant}.json"), variant=PROBES_VARIANTS),
         corpus=res("probes", "corpus.json"),
-        published=os.path.join(str(PROBES_ROOT), "config", "published_values.yaml"),
+        published=PUBLISHED_VALUES,
         code=stage_code("probes/prope.py"),
     output:
         table=result("probes", "prope.csv"),
@@ -149,7 +149,7 @@ rule probes_scorecard:
         synthetic=res("probes", "synthetic/summary.json"),
         heads=res("probes", "head_summary.csv"),
         subject=res("probes", "subject.json"),
-        published=os.path.join(str(PROBES_ROOT), "config", "published_values.yaml"),
+        published=PUBLISHED_VALUES,
         code=stage_code("probes/claims.py", "probes/prope.py", "core/scorecard.py"),
     output:
         table=result("probes", "scorecard.csv"),
