@@ -28,7 +28,7 @@ from typing import Any
 # submodules they need (no pandas, no plotting data) and answer in seconds
 _EXPORTS = {
     "bounds_scorecard": "claims", "men_scorecard": "claims",
-    "men_checks": "comparison", "men_compare": "comparison", "men_fit": "comparison",
+    "men_checks": "claims", "men_compare": "comparison", "men_fit": "comparison",
     "men_method_thetas": "comparison", "men_negative_counts": "comparison", "power_law_fit": "comparison",
     "printed_tolerance": "comparison",
     "DTYPES": "dtypes", "canonical_dtype": "dtypes", "machine_epsilon": "dtypes",

@@ -19,7 +19,6 @@ from analysis.core.rope import validate_head_dim
 
 __all__ = [
     "men_method_thetas", "men_negative_counts", "power_law_fit", "men_fit", "printed_tolerance", "men_compare",
-    "men_checks",
 ]
 
 
@@ -133,17 +132,3 @@ def men_compare(table: "pd.DataFrame", published: dict[str, Any], d: int = 128) 
     for c in ("men_first_negative_m", "su_first_negative_m"):
         df[c] = df[c].astype("Int64")
     return df
-
-
-def men_checks(table: "pd.DataFrame", published: dict[str, Any], head_dim: int) -> dict[str, Any]:
-    """Everything checked against the papers for our Men et al. table (d = ``head_dim``):
-    ``compare`` (:func:`men_compare`), ``fit`` (:func:`men_fit`), ``counts``
-    (:func:`men_negative_counts` of Method 1/2) and the stage's ``scorecard`` table."""
-    from analysis.bounds.claims import bounds_scorecard
-
-    d = validate_head_dim(head_dim)
-    compare = men_compare(table, published, d)
-    fit = men_fit(table, published)
-    counts = men_negative_counts(published["men2024"]["methods"], d)
-    return {"compare": compare, "fit": fit, "counts": counts,
-            "scorecard": bounds_scorecard(compare, fit, counts, published)}
