@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.longctx import task
 
-__all__ = ["retrieval_head", "per_model", "by_distance", "by_base", "bases_table", "summarize"]
+__all__ = ["retrieval_head", "per_model", "by_distance", "by_base", "bases_table", "longctx_summary_tables"]
 
 _STATS = ("mean", "std", "min", "max")
 
@@ -94,7 +94,7 @@ def bases_table(table: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def summarize(
+def longctx_summary_tables(
     grid: dict[str, Any], curves: pd.DataFrame, runs: list[dict[str, Any]], perplexity: pd.DataFrame,
     retrieval: pd.DataFrame, attention: pd.DataFrame, paper_scale: dict[str, str], n_records: int,
 ) -> dict[str, Any]:

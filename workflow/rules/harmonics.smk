@@ -98,15 +98,15 @@ rule harmonics_figure_data:
 
 
 # figure name -> (chart function of analysis/harmonics/charts.py, {chart argument: data file}, settings)
-H_SETUP = [f"harmonics.{k}" for k in ("base", "head_dim", "n_positions", "window")]
+HARMONICS_SETUP_KEYS = [f"harmonics.{k}" for k in ("base", "head_dim", "n_positions", "window")]
 H_FIGURES = {
     "embedding_spectrum": ("embedding_spectrum_chart",
                            {"spectrum": "plots/embedding_spectrum.parquet", "lines": "plots/embedding_lines.parquet"},
-                           H_SETUP),
+                           HARMONICS_SETUP_KEYS),
     "harmonics": ("harmonics_chart", {"harmonics": "plots/harmonics.parquet"}, ["harmonics.tone_amplitude"]),
     "intermod": ("intermod_chart", {"intermod": "plots/intermod.parquet"}, []),
     "ffn_spectra": ("ffn_spectra_chart",
-                    {"spectra": "plots/ffn_spectra.parquet", "lines": "plots/ffn_lines.parquet"}, H_SETUP),
+                    {"spectra": "plots/ffn_spectra.parquet", "lines": "plots/ffn_lines.parquet"}, HARMONICS_SETUP_KEYS),
     "phase_sweep": ("phase_sweep_chart",
                     {"activation": "plots/sweep_activation.parquet", "entropy": "plots/sweep_entropy.parquet"},
                     ["harmonics.head_dim", "harmonics.sweep.attn_head_dim", "harmonics.sweep.attn_window"]),

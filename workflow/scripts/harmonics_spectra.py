@@ -6,7 +6,7 @@ from analysis.harmonics import synthetic
 with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
     s = a.setting
     r = a.call(
-        synthetic.synthetic_results,
+        synthetic.harmonics_synthetic_tables,
         base=s("harmonics.base"), head_dim=s("harmonics.head_dim"), n_positions=s("harmonics.n_positions"),
         window=s("harmonics.window"), activations=s("harmonics.activations"), biases=s("harmonics.biases"),
         tone_amplitude=s("harmonics.tone_amplitude"), max_harmonic=s("harmonics.max_harmonic"),
