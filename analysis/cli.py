@@ -84,28 +84,21 @@ def _cmd_men_table(a: argparse.Namespace) -> int:
     return 0
 
 
-def _defaults() -> dict[str, Any]:
-    """The classify defaults, from config/config.yaml (the workflow's own settings)."""
-    from analysis.core.config import ROOT, load_yaml
-
-    cfg = load_yaml(ROOT / "config" / "config.yaml")
-    cs = cfg["case_study"]
-    return {"epsilon": cfg["physics"]["epsilon"], "angle_dtype": cs["angle_dtype"],
-            "very_stable_margin": cs["very_stable_margin"], "men_scan_chunk": cs["men_scan_chunk"],
-            "men_max_context": cs["men_max_context"]}
-
-
 def _cmd_classify(a: argparse.Namespace) -> int:
     # everything is checked before torch and transformers are imported (bad input fails in < 2 s)
     from analysis.case_study.validate import config_path, load_config_json
 
-    d = _defaults()
-    eps = d["epsilon"] if a.epsilon is None else a.epsilon
+    from dataclasses import replace
+
+    from analysis.case_study.groups import JudgingSettings
+
+    d = JudgingSettings.defaults()  # config/config.yaml's settings
+    eps = d.epsilon if a.epsilon is None else a.epsilon
     if not (isinstance(eps, float) and 0.0 < eps < 1.0):
         raise InputError(f"epsilon must lie strictly between 0 and 1, got {eps!r}")
     if a.context_length is not None and not (math.isfinite(a.context_length) and a.context_length >= 1):
         raise InputError(f"context length must be a positive finite number, got {a.context_length!r}")
-    mmc = d["men_max_context"] if a.men_max_context is None else a.men_max_context
+    mmc = d.men_max_context if a.men_max_context is None else a.men_max_context
     if mmc < 0:
         raise InputError(f"men max context must be >= 0, got {mmc}")
     if a.dtype is not None:
@@ -116,10 +109,8 @@ def _cmd_classify(a: argparse.Namespace) -> int:
     data = [load_config_json(p) for p in paths]
 
     from analysis.case_study.config_verdict import classify_config
-    from analysis.case_study.groups import Judging
 
-    s = Judging(epsilon=eps, angle_dtype=d["angle_dtype"], very_stable_margin=d["very_stable_margin"],
-                men_scan_chunk=d["men_scan_chunk"], men_max_context=mmc)
+    s = replace(d, epsilon=eps, men_max_context=mmc)
     L = int(a.context_length) if a.context_length is not None else None
     out = [classify_config(raw, settings=s, context_length=L, dtype=a.dtype, name=str(p))
            for p, raw in zip(paths, data)]

@@ -26,6 +26,8 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis import bounds  # noqa: E402
+from analysis.core.men import men_B  # noqa: E402
+from analysis.core.rope import inv_freq  # noqa: E402
 
 LENGTHS = [2**k for k in range(10, 21)]
 D = 128
@@ -38,7 +40,7 @@ def naive_min_base(L: int, d: int) -> tuple[float, int]:
     while True:
         for m in range(L + 1):
             evals += 1
-            if bounds.men_B_naive([m], b, d)[0] < 0:
+            if sum(math.cos(m * b ** (-2.0 * i / d)) for i in range(d // 2)) < 0:  # plain-Python B(m)
                 break
         else:
             return b, evals
@@ -49,7 +51,7 @@ def naive_evaluations(L: int, d: int) -> int:
     """Exactly the number of B(m) evaluations :func:`naive_min_base` would make (vectorised count)."""
     b, evals = L / 2, 0
     while True:
-        B = bounds.men_B_prefix(L, b, d)
+        B = men_B(inv_freq(b, d), 0, L + 1)
         neg = np.nonzero(B < 0)[0]
         if neg.size == 0:
             return evals + L + 1

@@ -14,8 +14,9 @@ from __future__ import annotations
 import argparse
 import time
 
+from analysis.core.device import choose_device
 from analysis.precision import (collision_sweep, device_record, first_collision, first_vector_collision,
-                                inv_freq_torch, pick_device, rope_throughput)
+                                inv_freq_torch, rope_throughput)
 
 FORMATS = ("fp64", "fp32", "bf16", "fp16", "fp8_e4m3", "fp8_e5m2")
 SHAPES = ((1, 8, 4096, 128), (1, 32, 4096, 128))  # CPU-sized; CUDA adds LARGE
@@ -28,7 +29,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--sweep", action="store_true", help="also time the default profile's whole collision sweep")
     a = ap.parse_args()
-    dev = pick_device(a.device)
+    dev = choose_device(a.device)
     rec = device_record(dev)
     print(f"device: {rec['device']} ({rec['device_type']}), torch {rec['torch_version']}")
     print(f"{'shape (B,H,S,D)':<24}{'format':<10}{'tokens/s':>14}{'ms':>10}")

@@ -1,20 +1,11 @@
 """Bounds on the RoPE base.
 
-Phase-modulation bounds (Liu, "Rotary Positional Embeddings as Phase Modulation", seeds 000/001):
-each is given in the paper's form, which approximates the lowest frequency by ``theta_min ~ 1/base``,
-and in the exact form, which uses ``theta_min = base ** (-(d - 2) / d)``.
+Phase-modulation bounds (Liu, seeds 000/001: aliasing, DC stability, depth-compounded, precision
+wall and the Goldilocks interval between them; see :mod:`analysis.bounds.phase`) and Men et al.'s
+minimum base (seed 003).
 
-- aliasing / collision horizon: the lowest oscillator completes a full turn after ``2 pi / theta_min``
-  positions (paper: ``2 pi base``), so a context ``L`` needs ``L < 2 pi / theta_min``;
-- DC stability: ``cos(L theta_min) >= eps``, i.e. paper ``base >= L / arccos(eps)``;
-- depth-compounded: ``eps`` replaced by ``eps ** (1/N)`` for ``N`` layers;
-- precision wall: the phase step ``theta_min`` must exceed the machine epsilon of the format,
-  paper ``base < 1 / eps_mach``.
-
-The Goldilocks interval is ``[max lower bound, precision wall)``.
-
-Modules: ``phase`` (phase-modulation bounds), ``men`` (Men et al.'s B(m) and the certified search),
-``curve`` (the shipped minimum-base curves), ``comparison`` (our table against the papers),
+Modules: ``phase`` (phase-modulation bounds), ``men`` (Men et al.'s certified minimum base; B(m)
+itself is :mod:`analysis.core.men`), ``curve`` (the shipped minimum-base curves), ``comparison`` (our table against the papers),
 ``figdata`` (figure data), ``charts``, ``findings`` (the page's numbers), ``claims`` (scorecard).
 Everything public is re-exported here: ``from analysis import bounds; bounds.men_min_base(...)``.
 """
@@ -28,15 +19,14 @@ from typing import Any
 # submodules they need (no pandas, no plotting data) and answer in seconds
 _EXPORTS = {
     "bounds_scorecard": "claims", "men_scorecard": "claims",
-    "men_checks": "comparison", "men_compare": "comparison", "men_fit": "comparison",
+    "men_checks": "claims", "men_compare": "comparison", "men_fit": "comparison",
     "men_method_thetas": "comparison", "men_negative_counts": "comparison", "power_law_fit": "comparison",
     "printed_tolerance": "comparison",
     "DTYPES": "dtypes", "canonical_dtype": "dtypes", "machine_epsilon": "dtypes",
     "collision_figure_data": "figdata", "collision_horizon_curve": "figdata", "collision_marks": "figdata",
     "downsample_minmax": "figdata", "goldilocks_curves": "figdata", "men_B_curves": "figdata",
     "validate_context_length": "inputs", "validate_epsilon": "inputs", "validate_layers": "inputs",
-    "MenMinBase": "men", "men_B": "men", "men_B_naive": "men", "men_B_prefix": "men",
-    "men_B_prefix_theta": "men", "men_feasibility": "men", "men_min_base": "men",
+    "MenMinBase": "men", "men_feasibility": "men", "men_min_base": "men",
     "men_min_base_search": "men", "men_min_base_table": "men",
     "PhaseBounds": "phase", "aliasing_min_base": "phase", "collision_horizon": "phase",
     "dc_min_base": "phase", "depth_min_base": "phase", "phase_bound_grid": "phase", "phase_bounds": "phase",

@@ -1,5 +1,6 @@
 """The bounds stage's scorecard claims as data: Men et al.'s table and Su's values against our
-certified infima, the paper's power-law fit, and the Method 1/2 negative counts."""
+certified infima, the paper's power-law fit, and the Method 1/2 negative counts; :func:`men_checks`
+runs the comparisons of :mod:`analysis.bounds.comparison` and scores them (one import direction)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-from analysis.bounds.comparison import printed_tolerance
+from analysis.bounds.comparison import men_compare, men_fit, men_negative_counts, printed_tolerance
+from analysis.core.rope import validate_head_dim
 from analysis.core.scorecard import ScoreRow, rows_to_frame
 
-__all__ = ["men_scorecard", "bounds_scorecard"]
+__all__ = ["men_scorecard", "bounds_scorecard", "men_checks"]
 
 FIT_TOLERANCE = 0.05  # relative tolerance on the power-law coefficients a and b (stated before measuring)
 
@@ -88,3 +90,15 @@ def bounds_scorecard(
 ) -> "pd.DataFrame":
     """The stage's scorecard table (:data:`analysis.core.scorecard.COLUMNS`)."""
     return rows_to_frame(men_scorecard(compare, fit, counts, published))
+
+
+def men_checks(table: "pd.DataFrame", published: dict[str, Any], head_dim: int) -> dict[str, Any]:
+    """Everything checked against the papers for our Men et al. table (d = ``head_dim``):
+    ``compare`` (:func:`men_compare`), ``fit`` (:func:`men_fit`), ``counts``
+    (:func:`men_negative_counts` of Method 1/2) and the stage's ``scorecard`` table."""
+    d = validate_head_dim(head_dim)
+    compare = men_compare(table, published, d)
+    fit = men_fit(table, published)
+    counts = men_negative_counts(published["men2024"]["methods"], d)
+    return {"compare": compare, "fit": fit, "counts": counts,
+            "scorecard": bounds_scorecard(compare, fit, counts, published)}

@@ -12,13 +12,13 @@ if TYPE_CHECKING:
 import numpy as np
 from numpy.typing import NDArray
 
-from analysis.bounds.men import men_B_prefix_theta, men_feasibility
+from analysis.bounds.men import men_feasibility
 from analysis.core.errors import InputError
+from analysis.core.men import men_scan
 from analysis.core.rope import validate_head_dim
 
 __all__ = [
     "men_method_thetas", "men_negative_counts", "power_law_fit", "men_fit", "printed_tolerance", "men_compare",
-    "men_checks",
 ]
 
 
@@ -46,16 +46,15 @@ def men_negative_counts(spec: dict[str, Any], d: int = 128) -> "pd.DataFrame":
     rows = []
     for method, counts in spec["negative_count"].items():
         for L, paper in counts.items():
-            B = men_B_prefix_theta(int(L), thetas[method])
-            neg = np.nonzero(B < 0.0)[0]
+            scan = men_scan(thetas[method], int(L))
             rows.append(
                 dict(
                     method=method,
                     context_length=int(L),
-                    negative_count=int(neg.size),
+                    negative_count=scan["n_negative"],
                     paper_count=int(paper),
-                    first_negative_m=int(neg[0]) if neg.size else None,
-                    min_B=float(B.min()),
+                    first_negative_m=scan["first_negative"],
+                    min_B=scan["min_B"],
                 )
             )
     df = pd.DataFrame(rows)
@@ -133,17 +132,3 @@ def men_compare(table: "pd.DataFrame", published: dict[str, Any], d: int = 128) 
     for c in ("men_first_negative_m", "su_first_negative_m"):
         df[c] = df[c].astype("Int64")
     return df
-
-
-def men_checks(table: "pd.DataFrame", published: dict[str, Any], head_dim: int) -> dict[str, Any]:
-    """Everything checked against the papers for our Men et al. table (d = ``head_dim``):
-    ``compare`` (:func:`men_compare`), ``fit`` (:func:`men_fit`), ``counts``
-    (:func:`men_negative_counts` of Method 1/2) and the stage's ``scorecard`` table."""
-    from analysis.bounds.claims import bounds_scorecard
-
-    d = validate_head_dim(head_dim)
-    compare = men_compare(table, published, d)
-    fit = men_fit(table, published)
-    counts = men_negative_counts(published["men2024"]["methods"], d)
-    return {"compare": compare, "fit": fit, "counts": counts,
-            "scorecard": bounds_scorecard(compare, fit, counts, published)}

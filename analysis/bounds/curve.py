@@ -52,22 +52,17 @@ _BLOCK = 1024  # positions per block when scanning B(m) beyond L
 def first_negative_distance(base: float, head_dim: int, lo: int, hi: int) -> int | None:
     """The first ``m`` in ``[lo, hi]`` with ``B(m) < 0`` at ``base`` (None if there is none), scanned
     in windows that double in length (the first negative distance is usually close to ``lo``)."""
-    from analysis.bounds.men import _men_theta
+    from analysis.core.men import men_B
+    from analysis.core.rope import inv_freq
 
-    theta = _men_theta(float(base), int(head_dim))
-    k = np.multiply.outer(np.arange(_BLOCK, dtype=np.float64), theta)
-    cos_k, sin_k = np.cos(k).T, np.sin(k).T
+    theta = inv_freq(float(base), int(head_dim))
     s, blocks = int(lo), 1
     while s <= hi:
-        starts = np.arange(s, min(int(hi), s + blocks * _BLOCK - 1) + 1, _BLOCK)
-        m0 = np.multiply.outer(starts.astype(np.float64), theta)
-        vals = (np.cos(m0) @ cos_k - np.sin(m0) @ sin_k).ravel()
-        pos = (starts[:, None] + np.arange(_BLOCK)[None, :]).ravel()
-        neg = np.nonzero((vals < 0.0) & (pos <= hi))[0]
+        e = min(int(hi), s + blocks * _BLOCK - 1) + 1
+        neg = np.flatnonzero(men_B(theta, s, e) < 0.0)
         if neg.size:
-            return int(pos[neg[0]])
-        s = int(starts[-1]) + _BLOCK
-        blocks *= 2
+            return s + int(neg[0])
+        s, blocks = e, blocks * 2
     return None
 
 
@@ -235,7 +230,8 @@ def _structure_checks(c: "pd.DataFrame", d: int) -> list[dict[str, Any]]:
 
 def _segment_checks(c: "pd.DataFrame", d: int, n: int, seed: int) -> list[dict[str, Any]]:
     """At a piece's base: B(m) >= 0 for m <= its last L, and B < 0 at the next piece's first L."""
-    from analysis.bounds.men import men_B, men_B_prefix
+    from analysis.core.men import men_B
+    from analysis.core.rope import inv_freq
 
     if not len(c) or n <= 0:
         return []
@@ -245,10 +241,11 @@ def _segment_checks(c: "pd.DataFrame", d: int, n: int, seed: int) -> list[dict[s
     for i in sorted(pick)[: max(n, 2)]:
         r = c.iloc[i]
         L, b = int(r.context_to), float(r.min_base)
-        mn = float(men_B_prefix(L, b, d).min())
+        B = men_B(inv_freq(b, d), 0, L + 2)
+        mn = float(B[: L + 1].min())
         rows.append(_row(d, "feasible over the piece", L, ">= 0", f"{mn:.3g}", mn >= 0.0))
         if i + 1 < len(c):
-            nxt = float(men_B(L + 1, b, d))
+            nxt = float(B[L + 1])
             rows.append(_row(d, "fails at the next piece", L + 1, "< 0", f"{nxt:.3g}", nxt < 0.0))
     return rows
 

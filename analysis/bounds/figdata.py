@@ -12,8 +12,8 @@ from numpy.typing import NDArray
 
 from analysis.bounds.dtypes import canonical_dtype
 from analysis.bounds.inputs import min_head_dim as _min_d
-from analysis.bounds.men import men_B_prefix
 from analysis.core import rope
+from analysis.core.men import men_B
 from analysis.core.errors import InputError
 from analysis.core.rope import validate_base
 
@@ -56,7 +56,7 @@ def collision_horizon_curve(base: float, d: int, max_position: int, buckets: int
     base = validate_base(base)
     p = np.arange(int(max_position) + 1, dtype=np.float64)
     low = np.cos(p * rope.theta_min_exact(base, d))
-    mean = men_B_prefix(int(max_position), base, d) / (d // 2)
+    mean = men_B(rope.inv_freq(base, d), 0, int(max_position) + 1) / (d // 2)
     parts = []
     for name, yy in (("lowest-frequency pair", low), (f"mean over {d // 2} pairs", mean)):
         xs, ys = downsample_minmax(p, yy, buckets)
@@ -74,7 +74,7 @@ def men_B_curves(bases: Any, d: int, max_position: int, buckets: int = 500) -> t
     curves, cross = [], []
     for b in bases:
         b = validate_base(b)
-        B = men_B_prefix(int(max_position), b, d)
+        B = men_B(rope.inv_freq(b, d), 0, int(max_position) + 1)
         m = np.arange(B.size, dtype=np.float64)
         xs, ys = downsample_minmax(m[1:], B[1:], buckets, log=True)
         curves.append(pd.DataFrame({"base": b, "m": xs, "B": ys}))

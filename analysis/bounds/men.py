@@ -1,7 +1,8 @@
-"""Men et al. 2024 ("Base of RoPE Bounds Context Length", seed 003): B(m) and the minimum base
+"""Men et al. 2024 ("Base of RoPE Bounds Context Length", seed 003): the certified minimum base
 
-B(m) = sum_{i=0}^{d/2-1} cos(m theta_i) is, up to a positive factor, the gap between the expected
-attention to a similar token and to a random one at distance m (their Theorem 1). Their bound is
+B(m) = sum_{i=0}^{d/2-1} cos(m theta_i) (evaluated by :func:`analysis.core.men.men_B`) is, up to a
+positive factor, the gap between the expected attention to a similar token and to a random one at
+distance m (their Theorem 1). Their bound is
 base_L = inf{base : B(m) >= 0 for every integer m in 0..L}. The feasible set is not an interval
 (at L = 2048 base 1.6e4 is feasible, 1.2e4 is not, yet 1.16e4 is), so bisection over the base is
 wrong. men_min_base certifies infeasibility of every base below its answer instead (see there).
@@ -23,94 +24,37 @@ from numpy.typing import NDArray
 from analysis.bounds.inputs import min_head_dim as _min_d
 from analysis.bounds.inputs import validate_context_length
 from analysis.core.errors import InputError
-from analysis.core.rope import validate_base, validate_head_dim
+from analysis.core.men import ROW, men_B, men_scan
+from analysis.core.rope import inv_freq, validate_base
 
 _LOG = logging.getLogger(__name__)
 
 __all__ = [
-    "men_B", "men_B_naive", "men_B_prefix", "men_B_prefix_theta", "MenMinBase", "men_min_base_search",
+    "MenMinBase", "men_min_base_search",
     "men_min_base", "men_min_base_table", "men_feasibility",
 ]
 
-_MEN_CHUNK = 1024  # positions per block of the angle-addition evaluation of B(0..L)
 _MEN_WITNESSES = 8  # negative positions m tracked as infeasibility witnesses during the walk
 _MEN_BATCH = 8  # bases evaluated together per step of the walk
 _MEN_DIGITS = 10  # significant digits of the returned base (printed by the CLI)
 _MEN_FLOOR = 1e-11  # smallest step in ln(base) where no witness certifies further (see men_min_base)
 
 
-def _men_theta(base: float, d: int) -> NDArray[np.float64]:
-    return np.power(float(base), -2.0 * np.arange(d // 2, dtype=np.float64) / d)
-
-
-def men_B(m: Any, base: float, d: int = 128) -> NDArray[np.float64]:
-    """``B(m) = sum_i cos(m theta_i)`` with ``theta_i = base ** (-2 i / d)``, vectorised over ``m``
-    (any array of positions, in tokens); float64, same shape as ``m``.
-
-    The phase ``m theta_i`` is formed in float64 (absolute error below ``|m| * 2.3e-16`` rad per
-    term), so ``B`` is accurate to about ``d * |m| * 1e-16`` (1e-8 at ``m = 1e6, d = 128``).
-    """
-    base = validate_base(base)
-    d = validate_head_dim(d)
-    m_arr = np.asarray(m, dtype=np.float64)
-    theta = _men_theta(base, d)
-    flat = m_arr.ravel()
-    out = np.empty(flat.shape, dtype=np.float64)
-    step = max(1, 2**20 // theta.size)  # bound the temporary (step x d/2) array to 8 MiB
-    for s in range(0, flat.size, step):
-        out[s : s + step] = np.cos(np.multiply.outer(flat[s : s + step], theta)).sum(axis=1)
-    return out.reshape(m_arr.shape)
-
-
-def men_B_naive(m: Any, base: float, d: int = 128) -> list[float]:
-    """Plain-Python loop version of :func:`men_B` (test oracle): one ``math.cos`` per term."""
-    base = validate_base(base)
-    d = validate_head_dim(d)
-    ms = [float(x) for x in np.atleast_1d(np.asarray(m, dtype=np.float64)).ravel()]
-    out = []
-    for mm in ms:
-        s = 0.0
-        for i in range(d // 2):
-            s += math.cos(mm * base ** (-2.0 * i / d))
-        out.append(s)
-    return out
-
-
-def men_B_prefix_theta(L: int, theta: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``B(m) = sum_i cos(m theta_i)`` for ``m = 0..L`` and any frequencies ``theta`` (rad/token),
-    by the angle addition of :func:`men_B_prefix`."""
-    theta = np.asarray(theta, dtype=np.float64)
-    L = int(L)
-    k = np.multiply.outer(np.arange(_MEN_CHUNK, dtype=np.float64), theta)
-    m0 = np.multiply.outer(np.arange(0, L + 1, _MEN_CHUNK, dtype=np.float64), theta)
-    blocks = np.cos(m0) @ np.cos(k).T - np.sin(m0) @ np.sin(k).T
-    return blocks.ravel()[: L + 1]
-
-
-def men_B_prefix(L: int, base: float, d: int = 128) -> NDArray[np.float64]:
-    """``B(m)`` for every ``m = 0..L`` at once (float64 array of length ``L + 1``).
-
-    Angle addition turns the ``(L + 1) x d/2`` cosines into two matrix products: with ``m = m0 + k``
-    (``m0`` a multiple of the block size ``C``, ``0 <= k < C``),
-    ``cos(m theta) = cos(m0 theta) cos(k theta) - sin(m0 theta) sin(k theta)``, so only
-    ``(L / C + C) d/2`` cosines and sines are evaluated, each of an exactly formed float64 phase.
-    Agrees with :func:`men_B` to ~1e-11 (see tests).
-    """
-    return men_B_prefix_theta(L, _men_theta(validate_base(base), validate_head_dim(d)))
+def _B_upto(L: int, base: float, d: int) -> NDArray[np.float64]:
+    """``B(m)`` for ``m = 0..L`` at ``base`` (:func:`analysis.core.men.men_B`)."""
+    return men_B(inv_freq(base, d), 0, L + 1)
 
 
 def _men_B_windows(
     starts: NDArray[np.int64], L: int, base: float, d: int, width: int = 128
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """``B(m)`` on the windows ``[s, s + width)`` (clipped to ``m <= L``) for each start ``s``, by the
-    same angle addition as :func:`men_B_prefix`; returns positions and values (flattened)."""
-    theta = _men_theta(base, d)
-    k = np.multiply.outer(np.arange(width, dtype=np.float64), theta)
-    m0 = np.multiply.outer(starts.astype(np.float64), theta)
-    vals = (np.cos(m0) @ np.cos(k).T - np.sin(m0) @ np.sin(k).T).ravel()
-    pos = (starts[:, None] + np.arange(width)[None, :]).ravel()
-    keep = pos <= L
-    return pos[keep], vals[keep]
+    """``B(m)`` on the windows ``[s, s + width)`` (clipped to ``m <= L``) for each start ``s``;
+    returns positions and values (flattened)."""
+    theta = inv_freq(base, d)
+    stops = [min(int(s) + width, L + 1) for s in starts]
+    pos = np.concatenate([np.arange(int(s), e) for s, e in zip(starts, stops)]).astype(np.int64)
+    vals = np.concatenate([men_B(theta, int(s), e) for s, e in zip(starts, stops)])
+    return pos, vals
 
 
 def _men_tol(L: int, d: int) -> float:
@@ -172,18 +116,13 @@ def _men_scan(
     witnesses certify a radius above ``accept``. Returns the witnesses, whether ``B >= 0``
     everywhere (the base is feasible; then the witnesses are empty) and whether all of ``B`` was
     scanned (the witnesses are then the best ones of all ``m``)."""
-    theta = _men_theta(math.exp(u), d)
-    k = np.multiply.outer(np.arange(_MEN_CHUNK, dtype=np.float64), theta)
-    cos_k, sin_k = np.cos(k).T, np.sin(k).T
-    starts = np.arange(0, L + 1, _MEN_CHUNK)
+    theta = inv_freq(math.exp(u), d)
+    starts = np.arange(0, L + 1, ROW)
     pool: list[NDArray[np.float64]] = []
     negative = False
     for seg in reversed(np.array_split(starts, -(-starts.size // 64))):
-        m0 = np.multiply.outer(seg.astype(np.float64), theta)
-        vals = (np.cos(m0) @ cos_k - np.sin(m0) @ sin_k).ravel()
-        pos = (seg[:, None] + np.arange(_MEN_CHUNK)[None, :]).ravel()
-        keep = pos <= L
-        pos, vals = pos[keep], vals[keep]
+        lo, hi = int(seg[0]), min(int(seg[-1]) + ROW, L + 1)
+        pos, vals = np.arange(lo, hi), men_B(theta, lo, hi)
         if vals.min() >= 0.0:
             continue
         negative = True
@@ -226,7 +165,7 @@ class MenMinBase:
 
 
 def _men_feasible_min(L: int, base: float, d: int) -> tuple[float, int]:
-    B = men_B_prefix(L, base, d)
+    B = _B_upto(L, base, d)
     j = int(np.argmin(B))
     return float(B[j]), j
 
@@ -342,7 +281,7 @@ def men_min_base_search(context_length: int, head_dim: int = 128, start: float =
     The walk keeps a few *witness* positions ``m`` with ``B(m) < 0`` and, from the Taylor bound of
     :func:`_men_radius`, steps the base up by a radius within which some witness provably stays
     negative; when no witness certifies a step any more, all of ``B(0..L)`` is evaluated there
-    (angle addition, :func:`men_B_prefix`): either every ``B(m) >= 0`` (the first feasible base; all
+    (:func:`analysis.core.men.men_B`): either every ``B(m) >= 0`` (the first feasible base; all
     smaller ones were certified infeasible) or new witnesses are taken. Only where the computed
     ``min B`` lies within the float64 error of zero is a step of ``1e-11`` in ``ln(base)`` taken
     without a certificate (total reported in ``uncertified``). The result is rounded *up* to
@@ -388,13 +327,12 @@ def men_min_base_table(context_lengths: Any, head_dim: int = 128, progress: bool
 def men_feasibility(L: int, base: float, d: int = 128) -> dict[str, Any]:
     """Whether ``B(m) >= 0`` for all ``m`` in ``0..L`` at ``base``: ``feasible``, ``min_B`` and where
     (``argmin_m``), and the first ``m`` with ``B(m) < 0`` (``first_negative_m``, None if feasible)."""
-    B = men_B_prefix(validate_context_length(L), base, d)
-    neg = np.nonzero(B < 0.0)[0]
-    j = int(np.argmin(B))
+    scan = men_scan(inv_freq(base, d), int(validate_context_length(L)))
+    first = scan["first_negative"]
     return {
-        "feasible": bool(neg.size == 0),
-        "min_B": float(B[j]),
-        "argmin_m": j,
-        "first_negative_m": int(neg[0]) if neg.size else None,
-        "negative_count": int(neg.size),
+        "feasible": first is None,
+        "min_B": scan["min_B"],
+        "argmin_m": scan["argmin_m"],
+        "first_negative_m": first,
+        "negative_count": scan["n_negative"],
     }

@@ -21,7 +21,7 @@ STEPS: dict[str, Step] = {
         "analysis.bounds.men.men_min_base_table", outputs=("table", "csv"), copies={"csv": "table"}, constants={"progress": True},
         settings={**D, "context_lengths": "bounds.men_context_lengths"}),
     "men_checks": Step(
-        "analysis.bounds.comparison.men_checks", inputs=("table", "published"), settings=D,
+        "analysis.bounds.claims.men_checks", inputs=("table", "published"), settings=D,
         outputs=("compare", "compare_csv", "fit", "counts", "scorecard"), copies={"compare_csv": "compare"}),
     "curve_check": Step(
         "analysis.bounds.curve.curve_check", inputs=("men_table",), outputs=("check",),

@@ -11,12 +11,12 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from analysis.case_study.groups import Judging, group_rows
+from analysis.case_study.groups import JudgingSettings, group_rows
 from analysis.case_study.reader import ModelConfig, read_config
 from analysis.case_study.validate import load_config_json, validate_config
 from analysis.core.numfmt import fmt, sci
 
-__all__ = ["classify_config", "classify_config_file", "model_summary"]
+__all__ = ["classify_config", "model_summary"]
 
 
 def _clean(v: Any) -> Any:
@@ -62,7 +62,7 @@ def model_summary(mc: ModelConfig, rows: list[dict[str, Any]], *, claimed_contex
     }
 
 
-def classify_config(config: Any, *, settings: Judging, context_length: int | None = None,
+def classify_config(config: Any, *, settings: JudgingSettings, context_length: int | None = None,
                     dtype: str | None = None, name: str = "config") -> dict[str, Any]:
     """Classify a parsed ``config.json``: model-level label and reading, and every layer group."""
     from analysis import bounds
@@ -80,13 +80,3 @@ def classify_config(config: Any, *, settings: Judging, context_length: int | Non
     out["groups"] = [{k: _clean(v) for k, v in r.items()} for r in rows]
     out["settings"] = {k: getattr(settings, k) for k in settings.__dataclass_fields__}
     return {k: _clean(v) for k, v in out.items()}
-
-
-def classify_config_file(path: str | os.PathLike[str], *, settings: Judging, context_length: int | None = None,
-                         dtype: str | None = None) -> dict[str, Any]:
-    """:func:`classify_config` on a local ``config.json`` or checkpoint folder."""
-    from analysis.case_study.validate import config_path
-
-    p = config_path(path)
-    data = load_config_json(p)
-    return classify_config(data, settings=settings, context_length=context_length, dtype=dtype, name=str(p))

@@ -25,10 +25,6 @@ def csv_name(version: str) -> str:
     return f"rope-bounds-{version}-case-study.csv"
 
 
-def _names(df: pd.DataFrame, none: str = "none") -> str:
-    return ", ".join(df["name"]) if len(df) else none
-
-
 def _depth(models: pd.DataFrame, epsilon: float) -> list[Finding]:
     uns = models[models["model_label"] == "unstable"].sort_values("model_epsilon_star_depth")
     eps = [f"{n} ε\\* = {fmt(e, 2)}" for n, e in zip(uns["name"], uns["model_epsilon_star_depth"])]

@@ -1,4 +1,4 @@
-"""Effective RoPE frequencies from transformers' own initialisation functions, and Men et al.'s B(m).
+"""Effective RoPE frequencies from transformers' own initialisation functions.
 
 The frequencies a model runs come from ``transformers.modeling_rope_utils.ROPE_INIT_FUNCTIONS``
 (linear, dynamic NTK, YaRN, llama3, LongRoPE), applied to a transformers ``PreTrainedConfig``
@@ -13,7 +13,6 @@ the base of an unscaled RoPE with the same lowest frequency: ``theta_min ** (-d 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,7 +23,7 @@ from analysis.core.errors import InputError
 from analysis.core.rope import inv_freq, inv_freq_torch, validate_base
 
 __all__ = ["SCALING_TYPES", "transformers_config", "effective_frequencies", "group_frequencies",
-           "effective_base", "men_B", "men_scan"]
+           "effective_base"]
 
 SCALING_TYPES: tuple[str, ...] = ("linear", "dynamic", "yarn", "llama3", "longrope")
 _NOT_PASSED = ("rope_theta", "partial_rotary_factor")  # the head is given as the rotary dims already
@@ -134,76 +133,6 @@ def effective_base(theta: NDArray[np.float64], d: int, base: float | None = None
         return float(np.min(theta) ** (-d / (d - 2.0)))
     nominal = float(inv_freq(base, d)[-1])
     return float(base) * (nominal / float(np.min(theta))) ** (d / (d - 2.0))
-
-
-_PERIOD = 1024  # distances per row of the angle-addition product in :func:`men_B`
-_SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's split of a float64 into 26 + 27 significant bits
-
-
-def _cos_sin(m: NDArray[np.float64], th: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """``cos`` and ``sin`` of ``outer(m, th)`` for integer ``m < 2**27``, to about one ulp.
-
-    ``th = hi + lo`` with ``hi`` on 26 bits, so ``m * hi`` is exact in float64 and only the small
-    ``m * lo`` is rounded; ``cos(m th)`` then comes from the angle-addition formula. (``cos(m * th)``
-    computed directly is off by up to half an ulp of the angle: 1e-10 at m = 1e6, th = 1.)"""
-    c = _SPLIT * th
-    hi = c - (c - th)
-    lo = th - hi
-    a, b = np.outer(m, hi), np.outer(m, lo)
-    ca, sa, cb, sb = np.cos(a), np.sin(a), np.cos(b), np.sin(b)
-    return ca * cb - sa * sb, sa * cb + ca * sb
-
-
-def men_B(theta: NDArray[np.float64], start: int, stop: int) -> NDArray[np.float64]:
-    """Men et al.'s ``B(m) = sum_i cos(m theta_i)`` for ``m = start .. stop - 1`` (float64).
-
-    Rows of ``K = 1024`` distances: ``cos((s + k) theta) = cos(s theta) cos(k theta) - sin(s theta)
-    sin(k theta)``, so B over ``R x K`` distances is two matrix products of ``(R x d/2)`` by
-    ``(d/2 x K)`` and only ``(R + K) d/2`` cosines are evaluated; each cosine to about one ulp
-    (:func:`_cos_sin`), so ``|B - B_exact|`` stays near 1e-14 (measured against mpmath in the tests)."""
-    th = np.asarray(theta, dtype=np.float64)
-    start, stop = int(start), int(stop)
-    n = max(stop - start, 0)
-    K = min(_PERIOD, max(n, 1))
-    ck, sk = _cos_sin(np.arange(K, dtype=np.float64), th)
-    rows = -(-n // K)
-    cs, ss = _cos_sin(start + np.arange(rows, dtype=np.float64) * K, th)
-    return (cs @ ck.T - ss @ sk.T).ravel()[:n]
-
-
-def men_scan(
-    theta: NDArray[np.float64], L: int, chunk: int = 65536, stop_at_first: bool = False
-) -> dict[str, float | int | None]:
-    """Men et al.'s criterion on an arbitrary set of frequencies: ``B(m) = sum_i cos(m theta_i)`` for
-    every relative distance ``m = 0..L`` (:func:`men_B`, in blocks of about ``chunk`` distances).
-
-    Returns ``first_negative`` (smallest ``m`` with ``B(m) < 0``, None if none), ``n_negative`` (how
-    many ``m`` have ``B(m) < 0``) and ``min_B`` with its ``argmin_m``; ``B(0) = d/2``.
-
-    ``stop_at_first``: a yes/no test of the criterion. The scan starts with blocks of 4,096 distances
-    (doubling up to ``chunk``) and stops after the block holding the first negative ``B``; the counts
-    and the minimum then cover only the distances scanned.
-    """
-    L = int(L)
-    step = max(_PERIOD, int(chunk) // _PERIOD * _PERIOD)
-    first: int | None = None
-    n_neg = 0
-    min_b, arg = math.inf, 0
-    start, size = 0, min(4 * _PERIOD, step) if stop_at_first else step
-    while start <= L:
-        B = men_B(theta, start, min(start + size, L + 1))
-        neg = np.flatnonzero(B < 0)
-        if neg.size and first is None:
-            first = start + int(neg[0])
-        n_neg += int(neg.size)
-        k = int(np.argmin(B))
-        if B[k] < min_b:
-            min_b, arg = float(B[k]), start + k
-        if stop_at_first and first is not None:
-            break
-        start += size
-        size = min(2 * size, step)
-    return {"first_negative": first, "n_negative": n_neg, "min_B": min_b, "argmin_m": arg}
 
 
 def group_frequencies(

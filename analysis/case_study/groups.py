@@ -15,32 +15,51 @@ the longest judged length, and the row says so (``label_group``).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from analysis import bounds
-from analysis.case_study.frequencies import effective_base, group_frequencies, men_scan
+from analysis.case_study.frequencies import effective_base, group_frequencies
 from analysis.case_study.labels import NO_BOUND, judge
-from analysis.case_study.men import men_min_base
+from analysis.case_study.men import men_min_base_and_method
 from analysis.case_study.reader import ModelConfig
+from analysis.core.men import men_scan
 
-__all__ = ["Judging", "Group", "layer_groups", "label_group", "group_rows", "men_text"]
+__all__ = ["JUDGING_KEYS", "JudgingSettings", "Group", "layer_groups", "label_group", "group_rows", "men_text"]
 
 _KIND = {"full_attention": "full", "sliding_attention": "sliding", "chunked_attention": "chunked"}
 
 
+JUDGING_KEYS: tuple[str, ...] = ("physics.epsilon", "case_study.angle_dtype", "case_study.very_stable_margin",
+                                 "case_study.men_scan_chunk", "case_study.men_max_context")
+"""The config keys every judgement reads (each field of :class:`JudgingSettings` is a key's last part)."""
+
+
 @dataclass(frozen=True)
-class Judging:
-    """The settings every judgement reads (config keys physics.epsilon, case_study.*)."""
+class JudgingSettings:
+    """The settings every judgement reads: the values of :data:`JUDGING_KEYS`."""
 
     epsilon: float
-    angle_dtype: str = "fp32"
-    very_stable_margin: float = 10.0
-    men_scan_chunk: int = 65536
-    men_max_context: int = 1_048_576
+    angle_dtype: str
+    very_stable_margin: float
+    men_scan_chunk: int
+    men_max_context: int
+
+    @classmethod
+    def from_settings(cls, setting: Callable[[str], Any]) -> "JudgingSettings":
+        """The settings read by ``setting(dotted key)`` (a workflow job's ``Adapter.setting``, or
+        :func:`analysis.core.config.default_setting` for config/config.yaml's defaults)."""
+        return cls(**{k.rsplit(".", 1)[1]: setting(k) for k in JUDGING_KEYS})
+
+    @classmethod
+    def defaults(cls) -> "JudgingSettings":
+        """The settings of config/config.yaml."""
+        from analysis.core.config import default_setting
+
+        return cls.from_settings(default_setting)
 
 
 @dataclass(frozen=True)
@@ -85,7 +104,7 @@ def men_text(first: int | None, count: int, length: int) -> str:
     return f"B < 0 at {count:,} of {length:,} distances, first at m = {first:,}"
 
 
-def _rope_group(g: Group, mc: ModelConfig, depth: int, training_dtype: str, s: Judging,
+def _rope_group(g: Group, mc: ModelConfig, depth: int, training_dtype: str, s: JudgingSettings,
                 men: Mapping[tuple[int, int], float] | None) -> dict[str, Any]:
     d = mc.rotary_dims
     rope = dict(g.rope or {})
@@ -98,7 +117,7 @@ def _rope_group(g: Group, mc: ModelConfig, depth: int, training_dtype: str, s: J
     if men is not None and (g.length, d) in men:
         mb, how = float(men[(g.length, d)]), "precomputed"
     else:
-        mb, how = men_min_base(g.length, d, s.men_max_context)
+        mb, how = men_min_base_and_method(g.length, d, s.men_max_context)
     scan = men_scan(theta, g.length, s.men_scan_chunk)
     first = scan["first_negative"]
     row.update({
@@ -114,7 +133,7 @@ def _rope_group(g: Group, mc: ModelConfig, depth: int, training_dtype: str, s: J
     return row
 
 
-def group_rows(mc: ModelConfig, *, claimed_context: int, training_dtype: str, settings: Judging,
+def group_rows(mc: ModelConfig, *, claimed_context: int, training_dtype: str, settings: JudgingSettings,
                men: Mapping[tuple[int, int], float] | None = None) -> list[dict[str, Any]]:
     """One record per layer group of ``mc`` (bounds, margins, ε*, labels; NoPE: no bound)."""
     groups = layer_groups(mc, int(claimed_context))

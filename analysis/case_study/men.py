@@ -9,10 +9,10 @@ head dim, package data up to 1M tokens) when it covers the pair, else by the cer
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
 
-__all__ = ["men_searched", "men_min_base", "men_bound", "men_pairs", "curve_lookup"]
+__all__ = ["men_searched", "men_min_base_and_method", "curve_lookup"]
 
 
 def curve_lookup() -> Callable[..., float | None] | None:
@@ -36,7 +36,7 @@ def _search(L: int, d: int) -> float:
     return float(bounds.men_min_base(int(L), head_dim=int(d)))
 
 
-def men_min_base(L: int, d: int, max_context: int = 0, progress: bool = False) -> tuple[float, str]:
+def men_min_base_and_method(L: int, d: int, max_context: int = 0, progress: bool = False) -> tuple[float, str]:
     """``(min_base, how)``: ``how`` is 'shipped curve', 'certified search' or why it is missing.
     ``progress``: a progress bar on stderr while the certified search runs (never for a lookup)."""
     if not men_searched(L, max_context):
@@ -51,14 +51,3 @@ def men_min_base(L: int, d: int, max_context: int = 0, progress: bool = False) -
 
         return float(bounds.men_min_base_table([int(L)], int(d), progress=True)["min_base"].iloc[0]), "certified search"
     return _search(int(L), int(d)), "certified search"
-
-
-def men_bound(L: int, d: int) -> dict[str, object]:
-    """Men et al.'s minimum base for one pair, as a record (one result file per pair)."""
-    v, how = men_min_base(int(L), int(d))
-    return {"context_length": int(L), "head_dim": int(d), "min_base": v, "method": how}
-
-
-def men_pairs(pairs: Iterable[tuple[int, int]], max_context: int = 0) -> list[tuple[int, int]]:
-    """Sorted unique ``(L, d)`` pairs with ``L <= max_context`` (0: all)."""
-    return sorted({(int(L), int(d)) for L, d in pairs if men_searched(L, max_context)})

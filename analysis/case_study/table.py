@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.case_study.config_verdict import model_summary
-from analysis.case_study.groups import Judging, group_rows
+from analysis.case_study.groups import JudgingSettings, group_rows
 from analysis.case_study.models import model_config
 from analysis.case_study.reader import read_config
 from analysis.core.config import ROOT
@@ -30,7 +30,7 @@ def _pretrain(entry: Mapping[str, Any], mc: Any) -> int:
     return max(origs) if origs else int(mc.max_position_embeddings)
 
 
-def model_rows(entry: Mapping[str, Any], *, settings: Judging, root: Path = ROOT) -> list[dict[str, Any]]:
+def model_rows(entry: Mapping[str, Any], *, settings: JudgingSettings, root: Path = ROOT) -> list[dict[str, Any]]:
     """The group rows of one models.yaml entry, with the model's columns."""
     raw, where = model_config(dict(entry), root)
     mc = read_config(raw, entry["id"])
@@ -55,7 +55,7 @@ def model_rows(entry: Mapping[str, Any], *, settings: Judging, root: Path = ROOT
     return [{**meta, **r} for r in rows]
 
 
-def case_study_table(models: Sequence[Mapping[str, Any]], *, settings: Judging, root: Path = ROOT) -> pd.DataFrame:
+def case_study_table(models: Sequence[Mapping[str, Any]], *, settings: JudgingSettings, root: Path = ROOT) -> pd.DataFrame:
     """Every model's group rows (see the module docstring), in models.yaml order."""
     from tqdm import tqdm
 
@@ -71,7 +71,7 @@ def model_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def case_study_outputs(
-    *, models_file: str, include: Sequence[str], settings: Judging, root: Path = ROOT,
+    *, models_file: str, include: Sequence[str], settings: JudgingSettings, root: Path = ROOT,
 ) -> dict[str, Any]:
     """Everything the table rule writes: the full table, the page's display table, the documented
     columns (table and JSON schema), Markdown / LaTeX renderings and the scorecard rows."""

@@ -80,7 +80,7 @@ def minimum_bases(L: int, d: int, layers: int, epsilon: float, dtype: str, progr
     both forms). Men et al.'s value comes from the shipped curve, else the certified search (with a
     progress bar when ``progress``)."""
     from analysis.bounds.phase import phase_bounds, precision_wall
-    from analysis.case_study.men import men_min_base
+    from analysis.case_study.men import men_min_base_and_method as men_min_base
 
     pb = phase_bounds(L, layers, epsilon, d, dtype)
     men, how = men_min_base(int(L), pb.head_dim, progress=progress)

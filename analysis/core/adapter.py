@@ -36,6 +36,9 @@ from analysis.core.logs import log_to
 
 __all__ = ["Adapter", "function_name", "file_digest", "limit_threads", "portable_path"]
 
+THREAD_ENV_VARS: tuple[str, ...] = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+"""The environment variables that size the BLAS/OpenMP thread pools (set to 1 for every workflow
+job by workflow/rules/common.smk, raised to the rule's ``threads`` by :func:`limit_threads`)."""
 _TMP_SCRIPT = re.compile(r"^tmp[^.]*\.")  # Snakemake runs a copy named tmpXXXX.<script>.py
 
 
@@ -77,7 +80,7 @@ def portable_path(path: str | os.PathLike[str]) -> str:
 def limit_threads(n: int) -> None:
     """At most ``n`` busy threads: BLAS/OpenMP pools (threadpoolctl) and torch intra/inter-op."""
     n = max(1, int(n))
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    for var in THREAD_ENV_VARS:
         os.environ[var] = str(n)
     try:
         from threadpoolctl import threadpool_limits

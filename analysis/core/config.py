@@ -5,6 +5,8 @@ Errors name the offending key as a dotted path (``bounds.epsilon``), never a dee
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -15,12 +17,12 @@ import yaml
 
 from analysis.core.errors import ConfigError
 
-__all__ = ["ROOT", "SCHEMA", "PUBLISHED_VALUES_FILE", "parse_yaml", "load_yaml", "validate", "load_config"]
+__all__ = ["ROOT", "SCHEMA", "CONFIG", "PUBLISHED_VALUES", "setting_at", "default_setting", "parse_yaml", "load_yaml", "validate", "load_config"]
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
-# the published values the report reproduces (sources and numbers of every paper)
-PUBLISHED_VALUES_FILE = ROOT / "config" / "published_values.yaml"
+CONFIG = ROOT / "config" / "config.yaml"  # the default settings of every stage
+PUBLISHED_VALUES = ROOT / "config" / "published_values.yaml"  # the papers' numbers, with their sources
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -57,6 +59,28 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
         return parse_yaml(p.read_text())
     except yaml.YAMLError as e:
         raise ConfigError(f"{p}: invalid YAML: {str(e).splitlines()[0]}") from None
+
+
+def setting_at(cfg: Mapping[str, Any], key: str) -> Any:
+    """The value of the dotted ``key`` (``case_study.angle_dtype``) in the config mapping ``cfg``;
+    a key that does not exist raises :class:`ConfigError` naming it."""
+    node: Any = cfg
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            raise ConfigError(f"config key {key!r} does not exist")
+        node = node[part]
+    return node
+
+
+@functools.lru_cache(maxsize=1)
+def _default_config() -> dict[str, Any]:
+    return load_yaml(CONFIG)
+
+
+def default_setting(key: str) -> Any:
+    """The default of setting ``key`` (dotted), from config/config.yaml: the one place the command
+    line reads the workflow's defaults (a copy: callers may change it)."""
+    return copy.deepcopy(setting_at(_default_config(), key))
 
 
 def _key(path: Any) -> str:

@@ -15,7 +15,6 @@ Each finding is ``{"value": <JSON value>, "text": <plain text>, "markdown": <boo
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -26,7 +25,7 @@ from typing import Any
 
 from analysis.core.numfmt import fmt
 
-__all__ = ["Finding", "finding", "computed_in", "findings_dict", "write_findings", "read_findings", "MARKUP"]
+__all__ = ["Finding", "finding", "computed_in", "findings_dict", "write_findings", "MARKUP"]
 
 # characters a plain inline value may not hold: Quarto would show them literally
 MARKUP = re.compile(r"[\[\]`$*{}_\\]|\]\(|@(?:fig|tbl|sec|eq)-")
@@ -90,7 +89,3 @@ def write_findings(items: Iterable[Finding] | Mapping[str, Any], path: str | os.
     if isinstance(items, Mapping):
         items = [v if isinstance(v, Finding) else finding(k, v) for k, v in items.items()]
     return write_json(findings_dict(items), path, None, **extra)
-
-
-def read_findings(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
-    return json.loads(Path(path).read_text())

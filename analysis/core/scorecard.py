@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.core.config import PUBLISHED_VALUES_FILE, ROOT, load_yaml
+from analysis.core.config import PUBLISHED_VALUES, load_yaml
 from analysis.core.errors import InputError
 
 __all__ = [
@@ -30,10 +30,7 @@ COLUMNS: tuple[str, ...] = (
     "chapter", "item", "source", "paper_value", "our_value", "rel_diff", "tolerance", "criterion", "verdict",
     "reason",
 )
-PUBLISHED = PUBLISHED_VALUES_FILE
-
-
-def published(path: str | Path = PUBLISHED) -> dict[str, Any]:
+def published(path: str | Path = PUBLISHED_VALUES) -> dict[str, Any]:
     """The published values we reproduce, with their sources."""
     return load_yaml(path)
 

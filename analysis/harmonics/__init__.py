@@ -46,13 +46,13 @@ from analysis.harmonics.spectra import (
     window,
 )
 from analysis.harmonics.sweep import phase_sweep, sweep_results, sweep_summary, sweep_symmetry
-from analysis.harmonics.synthetic import synthetic_results
+from analysis.harmonics.synthetic import harmonics_synthetic_tables
 
 __all__ = [
     "ACTIVATIONS", "WINDOWS", "MAIN_LOBE_BINS", "COINCIDENCE_ORDER", "activation", "fold", "window",
     "amplitude_spectrum", "line_amplitude", "peak_frequency", "check_resolvable", "rope_embedding",
     "embedding_lines", "relu_fourier", "fourier_coefficients", "torus_coefficients", "harmonic_table",
     "intermod_table", "swiglu_table", "combination_lines", "ffn_spectra", "decimate_spectrum", "phase_sweep",
-    "sweep_results", "sweep_summary", "sweep_symmetry", "synthetic_results", "mlp_activations",
+    "sweep_results", "sweep_summary", "sweep_symmetry", "harmonics_synthetic_tables", "mlp_activations",
     "activation_spectra", "real_model_spectra", "real_model_results",
 ]

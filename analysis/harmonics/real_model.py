@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from analysis.core.device import choose_device
 from analysis.core.errors import InputError
 from analysis.core.rope import inv_freq
 from analysis.harmonics.figure_data import real_figure_data
@@ -68,7 +69,7 @@ def _load_model(model_dir: str, device: str | None) -> tuple[Any, str]:
     import torch
     from transformers import AutoModelForCausalLM
 
-    dev = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    dev = choose_device(device).type
     model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True, dtype=torch.float32)
     model.to(dev).eval()
     return model, dev

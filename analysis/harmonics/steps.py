@@ -19,7 +19,7 @@ SETUP = _keys("harmonics", "base", "head_dim", "n_positions", "window")  # the s
 
 STEPS: dict[str, Step] = {
     "spectra": Step(
-        "analysis.harmonics.synthetic.synthetic_results",
+        "analysis.harmonics.synthetic.harmonics_synthetic_tables",
         outputs=("embedding_lines", "harmonics", "intermod", "ffn_summary", "ffn_lines", "embedding_spectrum",
                  "ffn_spectra", "summary"),
         settings={**SETUP, **_keys("harmonics", "activations", "biases", "tone_amplitude", "max_harmonic",

@@ -16,7 +16,7 @@ from analysis.core.rope import inv_freq
 from analysis.harmonics.fourier import combination_lines, ffn_spectra, harmonic_table, intermod_table, swiglu_table
 from analysis.harmonics.spectra import MAIN_LOBE_BINS, amplitude_spectrum, embedding_lines, rope_embedding
 
-__all__ = ["synthetic_results", "embedding_spectrum", "synthetic_summary"]
+__all__ = ["harmonics_synthetic_tables", "embedding_spectrum", "synthetic_summary"]
 
 
 def embedding_spectrum(base: float, d: int, n: int, window_name: str) -> pd.DataFrame:
@@ -60,7 +60,7 @@ def synthetic_summary(
     }
 
 
-def synthetic_results(
+def harmonics_synthetic_tables(
     *,
     base: float,
     head_dim: int,

@@ -27,6 +27,8 @@ import pandas as pd
 
 from analysis import bounds
 from analysis.core.errors import InputError
+from analysis.core.men import men_B
+from analysis.core.rope import inv_freq
 
 __all__ = ["phase_bounds_for", "base_grid", "base_label", "men_curves"]
 
@@ -95,7 +97,7 @@ def men_curves(grid: dict[str, Any]) -> pd.DataFrame:
     L, d = int(grid["seq_len"]), int(grid["head_dim"])
     parts = []
     for row in grid["bases"]:
-        B = bounds.men_B_prefix(L, row["base"], d)
+        B = men_B(inv_freq(row["base"], d), 0, L + 1)
         parts.append(pd.DataFrame({"factor": row["factor"], "base": row["base"], "m": np.arange(L + 1),
                                    "B": B, "negative": B < 0.0}))
     return pd.concat(parts, ignore_index=True)

@@ -102,9 +102,10 @@ def evaluate_base(
     the plain held-out text of the corpus. Returns the tables ``perplexity`` (one row per seed),
     ``retrieval`` and ``attention`` (:func:`probe_tables`), each with ``factor, base, seed`` columns."""
     from analysis.longctx.train import final_dir
-    from analysis.probes.train import load_model, resolve_device, stdlib_corpus
+    from analysis.core.device import choose_device
+    from analysis.probes.train import load_model, stdlib_corpus
 
-    dev = resolve_device(device)
+    dev = choose_device(device).type
     corpus = stdlib_corpus(int(corpus_cfg["bytes"]), int(corpus_cfg["val_every"]))
     plain = task.sanitize(corpus.val)
     probes = task.eval_probes(plain, int(seq_len), [int(m) for m in eval_cfg["distances"]],

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from analysis.longctx import task
 
-__all__ = ["retrieval_head", "per_model", "by_distance", "by_base", "bases_table", "summarize"]
+__all__ = ["retrieval_head", "per_model", "by_distance", "by_base", "bases_table", "longctx_summary_tables"]
 
 _STATS = ("mean", "std", "min", "max")
 
@@ -95,7 +94,7 @@ def bases_table(table: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def summarize(
+def longctx_summary_tables(
     grid: dict[str, Any], curves: pd.DataFrame, runs: list[dict[str, Any]], perplexity: pd.DataFrame,
     retrieval: pd.DataFrame, attention: pd.DataFrame, paper_scale: dict[str, str], n_records: int,
 ) -> dict[str, Any]:
@@ -123,15 +122,3 @@ def summarize(
                                    for r in runs}}
     return {"summary": summary, "by_base": tb, "by_distance": bd, "bases_table": bases_table(tb),
             "scorecard": rows_to_frame(rows), "models": models}
-
-
-def long_range(models: pd.DataFrame, seq_len: int) -> pd.DataFrame:
-    """Per (factor, seed): means over the distances ``m >= L/2`` (used by the claims)."""
-    return models[models.distance >= seq_len / 2].groupby(["factor", "seed"], as_index=False)[
-        ["accuracy", "key_mass", "entropy"]].mean()
-
-
-def seed_values(models: pd.DataFrame, factor: float, column: str, distances: np.ndarray) -> pd.Series:
-    """Per seed: the mean of ``column`` over ``distances`` for base ``factor``."""
-    sel = models[(models.factor == factor) & models.distance.isin(distances)]
-    return sel.groupby("seed")[column].mean()

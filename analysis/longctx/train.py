@@ -161,11 +161,12 @@ def train_base(
     """Train one model per seed with ``base`` (seeds already finished in ``checkpoint_dir`` are
     reused), then move every model to ``models_dir/seed<s>/`` (config.json + model.safetensors) and
     return ``{"base", "device", "corpus_sha256", "runs": [metrics per seed]}``."""
-    from analysis.probes.train import resolve_device, stdlib_corpus
+    from analysis.core.device import choose_device
+    from analysis.probes.train import stdlib_corpus
 
     if not seeds or len(set(seeds)) != len(seeds):
         raise InputError(f"seeds must be a non-empty list of distinct integers, got {seeds!r}")
-    dev = resolve_device(device)
+    dev = choose_device(device).type
     corpus = stdlib_corpus(int(corpus_cfg["bytes"]), int(corpus_cfg["val_every"]))
     text = task.sanitize(corpus.train)
     runs = []

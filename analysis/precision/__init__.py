@@ -28,20 +28,20 @@ from analysis.precision.claims import scorecard_rows, wall_rows, wang_rows
 from analysis.precision.collisions import (MODES, collision_sweep, first_collision, first_vector_collision,
                                            lowest_angle_values, rope_values, sweep_bases)
 from analysis.precision.datasets import TABLES, combine_devices, export, load_measurements, main, run_all
-from analysis.precision.device import (device_record, device_slug, high_format, pick_device, skipped_row,
+from analysis.precision.device import (device_record, device_slug, high_format, skipped_row,
                                        torch_dtype, unsupported_reason)
 from analysis.precision.logits import (IMPLEMENTATIONS, exact_logit, impl_dtypes, logit_sweep, position_grid,
                                        rope_logits, rotate_half)
-from analysis.precision.summary import summarize
+from analysis.precision.summary import precision_summary_tables
 from analysis.precision.throughput import rope_throughput, throughput_sweep
 from analysis.precision.walls import context_base_wall, erasure_table, measured_walls
 
 __all__ = [
     "MODES", "IMPLEMENTATIONS", "TABLES", "inv_freq", "inv_freq_torch",
-    "pick_device", "device_record", "device_slug", "torch_dtype", "high_format", "unsupported_reason", "skipped_row",
+    "device_record", "device_slug", "torch_dtype", "high_format", "unsupported_reason", "skipped_row",
     "rope_values", "lowest_angle_values", "first_collision", "first_vector_collision", "sweep_bases",
     "collision_sweep", "measured_walls", "context_base_wall", "erasure_table",
     "position_grid", "rotate_half", "rope_logits", "impl_dtypes", "exact_logit", "logit_sweep",
-    "rope_throughput", "throughput_sweep", "wall_rows", "wang_rows", "scorecard_rows", "summarize",
+    "rope_throughput", "throughput_sweep", "wall_rows", "wang_rows", "scorecard_rows", "precision_summary_tables",
     "run_all", "export", "load_measurements", "combine_devices", "main",
 ]

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.core.errors import ConfigError, InputError
 from analysis.precision.collisions import collision_sweep
-from analysis.precision.device import device_record, device_slug, pick_device
+from analysis.core.device import DEVICE_SETTINGS, choose_device
+from analysis.precision.device import device_record, device_slug
 from analysis.precision.logits import logit_sweep
 from analysis.precision.throughput import throughput_sweep
 from analysis.precision.walls import erasure_table, measured_walls
@@ -29,7 +30,7 @@ def run_all(config: Mapping[str, Any], device: "torch.device | None" = None) -> 
     """Every measurement on ``device`` (default: ``precision.device``) with the settings of the
     whole ``config`` (``physics.head_dim``, ``physics.dtypes``, the ``precision`` section)."""
     ph, pr = config["physics"], config["precision"]
-    device = device or pick_device(pr.get("device", "auto"))
+    device = device or choose_device(pr.get("device", "auto"))
     d, c, lg, t = int(ph["head_dim"]), pr["collisions"], pr["logits"], pr["throughput"]
     coll = collision_sweep(head_dim=d, device=device, **c)
     err, inv = logit_sweep(head_dim=d, formats=ph["dtypes"], seed=pr["seed"], device=device, **lg)
@@ -43,7 +44,7 @@ def export(config: Mapping[str, Any], out_root: str | Path, device: "torch.devic
     provenance sidecar) plus ``provenance.json`` naming device, torch version and settings."""
     from analysis.core.results import write_json, write_table
 
-    device = device or pick_device(config["precision"].get("device", "auto"))
+    device = device or choose_device(config["precision"].get("device", "auto"))
     rec = device_record(device)
     folder = Path(out_root) / device_slug(rec)
     used = {"physics.head_dim": config["physics"]["head_dim"], "physics.dtypes": config["physics"]["dtypes"],
@@ -106,11 +107,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     e.add_argument("--config", action="append", default=None,
                    help="config YAML(s), later ones override (default: config/config.yaml)")
     e.add_argument("--out", default=str(ROOT / "data" / "measurements"), help="folder of device folders")
-    e.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    e.add_argument("--device", default="auto", choices=list(DEVICE_SETTINGS))
     a = p.parse_args(argv)
     try:
         cfg = load_config(*(a.config or [ROOT / "config" / "config.yaml"]))
-        folder = export(cfg, a.out, pick_device(a.device))
+        folder = export(cfg, a.out, choose_device(a.device))
     except (InputError, ConfigError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""The device a measurement runs on, the torch dtype of a format, and rows for what it cannot run."""
+"""The record of the device a measurement runs on (chosen by :func:`analysis.core.device.choose_device`), the torch dtype of a format, and rows for what it cannot run."""
 
 from __future__ import annotations
 
@@ -12,25 +12,8 @@ from analysis.core.errors import InputError
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["pick_device", "device_record", "device_slug", "torch_dtype", "unsupported_reason",
+__all__ = ["device_record", "device_slug", "torch_dtype", "unsupported_reason",
            "skipped_row", "high_format"]
-
-
-def pick_device(name: str = "auto") -> "torch.device":
-    """The torch device: ``auto`` is CUDA when available, else CPU; ``cpu``/``cuda`` force one
-    (``cuda`` without a GPU raises :class:`InputError`)."""
-    import torch
-
-    key = str(name).strip().lower()
-    if key == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if key == "cpu":
-        return torch.device("cpu")
-    if key == "cuda":
-        if not torch.cuda.is_available():
-            raise InputError("device 'cuda' requested but torch.cuda.is_available() is False")
-        return torch.device("cuda")
-    raise InputError(f"device must be 'auto', 'cpu' or 'cuda', got {name!r}")
 
 
 def device_record(device: "torch.device") -> dict[str, str]:

@@ -13,10 +13,10 @@ from analysis.precision.walls import erasure_table, measured_walls
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["summarize"]
+__all__ = ["precision_summary_tables"]
 
 
-def summarize(
+def precision_summary_tables(
     *, collisions: "pd.DataFrame", logit_error: "pd.DataFrame", invariance: "pd.DataFrame",
     throughput: "pd.DataFrame", published: dict[str, Any], folders: Sequence[str | Path], head_dim: int,
 ) -> dict[str, "pd.DataFrame"]:

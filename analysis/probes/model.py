@@ -20,7 +20,7 @@ import numpy as np
 from analysis.core.errors import InputError
 
 __all__ = [
-    "VARIANTS", "apply_variant", "build_model", "frequency_keep_mask", "load_model", "resolve_device",
+    "VARIANTS", "apply_variant", "build_model", "frequency_keep_mask", "load_model",
     "restored_spec", "variant_inv_freq", "variant_spec",
 ]
 
@@ -132,14 +132,3 @@ def load_model(path: str | os.PathLike[str], attn_implementation: str = "eager")
     return apply_variant(model).eval()
 
 
-def resolve_device(device: str) -> str:
-    """``auto`` -> ``cuda`` when CUDA is available, else ``cpu``; ``cuda`` without CUDA raises."""
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise InputError("probes.train.device is 'cuda' but torch finds no CUDA device")
-    if device not in ("cpu", "cuda"):
-        raise InputError(f"unknown device {device!r} (auto, cpu or cuda)")
-    return device

@@ -31,7 +31,7 @@ __all__ = [
     "prop31_table",
     "rope_activation",
     "rope_activation_naive",
-    "synthetic_results",
+    "probes_synthetic_tables",
     "synthetic_summary",
 ]
 
@@ -312,7 +312,7 @@ def synthetic_summary(
     }
 
 
-def synthetic_results(
+def probes_synthetic_tables(
     *, head_dim: int, base: float, max_distance: int, n_seeds: int, prop32_samples: int,
     prop32_distances: list[int], z_tolerance: float, var_tolerance: float, prop31_targets: list[int],
     prop31_max_distance: int, head_seq_len: int, head_logit_scales: list[float], seed: int,

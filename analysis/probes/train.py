@@ -26,17 +26,18 @@ from typing import Any
 
 import numpy as np
 
+from analysis.core.device import choose_device
 from analysis.core.errors import InputError
 from analysis.probes.corpus import Corpus, stdlib_corpus
 from analysis.probes.model import (
-    VARIANTS, apply_variant, build_model, frequency_keep_mask, load_model, resolve_device, restored_spec,
+    VARIANTS, apply_variant, build_model, frequency_keep_mask, load_model, restored_spec,
     variant_inv_freq, variant_spec,
 )
 from analysis.probes.prope import prope_table
 
 __all__ = [
     "EVAL_BATCH", "VARIANTS", "Corpus", "apply_variant", "build_model", "eval_windows", "evaluate",
-    "frequency_keep_mask", "load_model", "prope_table", "resolve_device", "restored_spec", "stdlib_corpus",
+    "frequency_keep_mask", "load_model", "prope_table", "restored_spec", "stdlib_corpus",
     "train_seed", "train_variant", "variant_inv_freq", "variant_spec",
 ]
 
@@ -220,7 +221,7 @@ def train_variant(
     ``out_dir`` (the subject model of the probes and harmonics stages). Returns the result (variant,
     profile, per-seed ``runs``) and the timings (seconds; not part of the result: they vary by run)."""
     spec = variant_spec(variant)
-    device = resolve_device(str(device))
+    device = choose_device(str(device)).type
     seeds = [int(s) for s in profile["seeds"]]
     if not seeds or len(set(seeds)) != len(seeds):
         raise InputError(f"probes.train seeds must be distinct and non-empty, got {seeds}")

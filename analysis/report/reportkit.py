@@ -25,7 +25,6 @@ findings marked ``markdown=True``; :func:`caption` and :func:`note` return Markd
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 from pathlib import Path
@@ -33,16 +32,15 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.core import numfmt
 from analysis.core.config import ROOT
 from analysis.core.markdown import md_cell, md_escape
 from analysis.core.provenance import sidecar_path
 
 __all__ = [
     "results_dir", "path", "table", "json_result", "provenance", "figure", "chart_html", "output_format",
-    "is_html", "static_figure", "display_width", "fmt", "sci", "f", "v", "caption", "caption_text", "note",
-    "markdown_table", "markdown_file", "code_block", "script_html", "calculator", "table_view", "scorecard",
-    "build_stamp", "footer", "quarto_pages", "chapter_titles", "VEGA_BUNDLE",
+    "is_html", "static_figure", "display_width", "f", "v", "caption", "caption_text", "note",
+    "markdown_table", "markdown_file", "code_block", "script_html", "calculator", "table_view", "build_stamp",
+    "footer", "quarto_pages", "chapter_titles", "VEGA_BUNDLE",
 ]
 
 # Quarto output formats that show interactive (JavaScript) charts; every other format gets the PNG
@@ -142,16 +140,6 @@ def display_width(stage: str, name: str) -> int:
     return int(min(width, MAX_STATIC_WIDTH_PX))
 
 
-def sci(x: float, digits: int = 3) -> str:
-    """Scientific notation, the report's one style (:func:`analysis.core.numfmt.sci`)."""
-    return numfmt.sci(x, digits)
-
-
-def fmt(x: float, digits: int = 3) -> str:
-    """A readable number, the report's one style (:func:`analysis.core.numfmt.fmt`)."""
-    return numfmt.fmt(x, digits)
-
-
 def _page_prefix() -> str:
     """Relative path from the page being rendered to the project root (``../`` for report/*.qmd)."""
     info = os.environ.get("QUARTO_EXECUTE_INFO")
@@ -172,11 +160,6 @@ def _page_prefix() -> str:
 
 # --------------------------------------------------------------------------------------------
 # scorecard and build stamp
-
-def scorecard() -> pd.DataFrame:
-    """The reproduction scorecard: every stage's published-vs-ours rows (results/report/)."""
-    return table("report", "scorecard.parquet")
-
 
 def markdown_table(df: pd.DataFrame, widths: list[float] | None = None, align: str | None = None) -> Any:
     """A display table (text cells, formatted by the analysis) as a Markdown pipe table, no index.
@@ -408,8 +391,3 @@ def caption(stage: str, name: str) -> Any:
     from IPython.display import Markdown
 
     return Markdown(f"{caption_text(stage, name)} {note(stage, name).data}")
-
-
-def provenance_note(stage: str, name: str) -> Any:
-    """Deprecated alias of :func:`note` (pages are moving to :func:`caption`)."""
-    return note(stage, name)

@@ -8,6 +8,9 @@ import pytest
 
 from analysis import bounds
 from analysis.core.errors import InputError
+from analysis.core.men import men_B
+from analysis.core.rope import inv_freq
+from tests.men_reference import men_B_naive
 from analysis.core.scorecard import published
 
 PUB = published()
@@ -20,29 +23,34 @@ def _printed_match(ours: float, printed: float, sig: int = 2) -> bool:
     return float(f"{ours:.{sig - 1}e}") == float(printed)  # YAML 1.1 reads 4.3e3 as text: float() it
 
 
+def _B(L: int, base: float, d: int = 128) -> np.ndarray:
+    """B(m) for m = 0..L at ``base`` (the one evaluator)."""
+    return men_B(inv_freq(base, d), 0, L + 1)
+
+
 @pytest.mark.parametrize("base,d", [(10_000.0, 128), (1.7e6, 64), (3.3, 8), (5e8, 128)])
 def test_men_B_matches_naive_loop(base, d):
     rng = np.random.default_rng(0)
-    m = np.concatenate([np.arange(0, 50), rng.integers(0, 2_000_000, 200)])
-    np.testing.assert_allclose(bounds.men_B(m, base, d), bounds.men_B_naive(m, base, d), rtol=0, atol=1e-9)
-    assert bounds.men_B(0, base, d) == d // 2
+    th = inv_freq(base, d)
+    for s in [0, *rng.integers(0, 2_000_000, 20).tolist()]:
+        np.testing.assert_allclose(men_B(th, s, s + 50), men_B_naive(range(s, s + 50), base, d), rtol=0, atol=1e-9)
+    assert men_B(th, 0, 1)[0] == d // 2
 
 
 @pytest.mark.parametrize("L,base,d", [(5000, 11_587.0, 128), (70_000, 2.09e6, 128), (3000, 50.0, 16)])
-def test_angle_addition_prefix_matches_direct(L, base, d):
-    direct = bounds.men_B(np.arange(L + 1), base, d)
-    np.testing.assert_allclose(bounds.men_B_prefix(L, base, d), direct, rtol=0, atol=1e-9)
+def test_angle_addition_matches_direct_cosines(L, base, d):
+    direct = np.cos(np.multiply.outer(np.arange(L + 1, dtype=np.float64), inv_freq(base, d))).sum(axis=1)
+    np.testing.assert_allclose(_B(L, base, d), direct, rtol=0, atol=1e-9)
 
 
 @pytest.mark.parametrize("L,d", [(1024, 128), (2048, 128), (3000, 128), (777, 64), (200, 16)])
 def test_min_base_is_feasible_and_just_below_is_not(L, d):
     r = bounds.men_min_base_search(L, d)
-    m = np.arange(L + 1)
-    # at exactly the returned (printed) value: B >= 0 everywhere, checked by the direct sum
-    assert bounds.men_B(m, float(f"{r.min_base:.9e}"), d).min() >= 0.0
+    # at exactly the returned (printed) value: B >= 0 everywhere
+    assert _B(L, float(f"{r.min_base:.9e}"), d).min() >= 0.0
     assert r.min_B >= 0.0
     # just below it some m fails (it is the infimum, not merely a feasible base)
-    assert bounds.men_B(m, r.min_base * (1 - 1e-6), d).min() < 0.0
+    assert _B(L, r.min_base * (1 - 1e-6), d).min() < 0.0
     assert r.min_base >= r.min_base_unrounded
     assert r.min_base / r.min_base_unrounded - 1 < 1e-9  # ten significant digits
     assert r.uncertified < 1e-9
@@ -53,7 +61,7 @@ def test_no_feasible_base_below_the_result_on_a_dense_grid(L, d):
     """Brute force: a dense log grid below the answer holds no feasible base; above, one is found."""
     ours = bounds.men_min_base(L, d)
     grid = np.geomspace(1.01, ours * 1.3, 6000)
-    feasible = np.array([bounds.men_B_prefix(L, b, d).min() >= 0 for b in grid])
+    feasible = np.array([_B(L, b, d).min() >= 0 for b in grid])
     assert not feasible[grid < ours * (1 - 1e-9)].any()
     assert feasible[grid >= ours].any()
 
@@ -164,7 +172,8 @@ def test_collision_curve_and_crossings():
     assert near["similarity"].max() > 0.9999
     curves, cross = bounds.men_B_curves([10_000.0], 128, 4096)
     m = int(cross["first_negative_m"].iloc[0])
-    assert bounds.men_B(m, 10_000.0) < 0 <= bounds.men_B(np.arange(m), 10_000.0).min()
+    B = _B(m, 10_000.0)
+    assert B[m] < 0 <= B[:m].min()
 
 
 @pytest.mark.parametrize(
@@ -176,7 +185,8 @@ def test_collision_curve_and_crossings():
         (lambda: bounds.men_min_base(1024, 127), "head dim"),
         (lambda: bounds.men_min_base(1024, 0), "head dim"),
         (lambda: bounds.men_min_base_table([]), "empty"),
-        (lambda: bounds.men_B([1, 2], 0.5), "base"),
+        (lambda: bounds.men_feasibility(1024, 0.5), "base"),
+        (lambda: men_B(inv_freq(1e4, 128), 0, 2**27 + 1), "distances"),
     ],
 )
 def test_bad_input_names_the_problem(call, match):

@@ -42,11 +42,11 @@ def test_men_table_prints_csv_with_ten_significant_digits():
         mantissa = b.lower().split("e")[0].replace(".", "").lstrip("-")
         assert len(mantissa) >= 7
     # anyone can check B(m) >= 0 at exactly the printed digits
-    from analysis.bounds import men_B
-    import numpy as np
+    from analysis.core.men import men_B
+    from analysis.core.rope import inv_freq
 
     for L, b in rows[1:]:
-        assert men_B(np.arange(int(L) + 1), float(b)).min() >= 0
+        assert men_B(inv_freq(float(b), 128), 0, int(L) + 1).min() >= 0
 
 
 BAD = [

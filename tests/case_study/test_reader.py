@@ -4,15 +4,16 @@ configs of data/configs, and the fields that came from transformers' defaults.""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
-from analysis.case_study.groups import Judging, group_rows, layer_groups
+from analysis.case_study.groups import JudgingSettings, group_rows, layer_groups
 from analysis.case_study.reader import read_config
 from analysis.case_study.validate import load_config_json, validate_config
 from analysis.core.config import ROOT
 
-FAST = Judging(epsilon=0.5, men_max_context=1)
+FAST = replace(JudgingSettings.defaults(), epsilon=0.5, men_max_context=1)
 CONFIGS = ROOT / "data" / "configs"
 
 LLAMA = {"model_type": "llama", "hidden_size": 4096, "num_attention_heads": 32, "num_hidden_layers": 32,

@@ -5,22 +5,24 @@ verdicts of issue 13 (each test below would fail on the reasoning before it)."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 import torch
 
 from analysis import case_study as cs
-from analysis.case_study.groups import Judging, men_text
+from analysis.case_study.groups import JudgingSettings, men_text
 from analysis.case_study.labels import epsilon_star
 from analysis.case_study.models import load_models
 from analysis.case_study.table import case_study_table, model_table
 from analysis.core.config import ROOT, load_yaml
 from analysis.core.errors import InputError
+from analysis.core.men import men_B, men_scan
 from analysis.core.rope import inv_freq
 
 MODELS_FILE = ROOT / "config" / "models.yaml"
-FAST = Judging(epsilon=0.5, men_max_context=1)  # Men et al.'s bound not searched (seconds, not minutes)
+FAST = replace(JudgingSettings.defaults(), epsilon=0.5, men_max_context=1)  # Men et al.'s bound not searched (seconds, not minutes)
 
 
 @pytest.fixture(scope="module")
@@ -128,10 +130,10 @@ def test_men_scan_matches_a_naive_loop():
     th = inv_freq(1e4, 128)
     B = [sum(math.cos(m * t) for t in th) for m in range(0, 5001)]
     neg = [m for m, b in enumerate(B) if b < 0]
-    scan = cs.men_scan(th, 5000, chunk=1024)
+    scan = men_scan(th, 5000, chunk=1024)
     assert scan["first_negative"] == neg[0] and scan["n_negative"] == len(neg)
     assert scan["min_B"] == pytest.approx(min(B), abs=1e-9) and scan["argmin_m"] == B.index(min(B))
-    clean = cs.men_scan(th, neg[0] - 1, chunk=100)
+    clean = men_scan(th, neg[0] - 1, chunk=100)
     assert clean["first_negative"] is None and clean["n_negative"] == 0 and clean["min_B"] >= 0
 
 
@@ -144,7 +146,7 @@ def test_men_B_is_exact_to_1e12_at_a_million_distances(base, d):
     mpmath.mp.dps = 40
     th = inv_freq(base, d)
     start = 1_048_576 - 2_500
-    B = cs.men_B(th, start, 1_048_577)
+    B = men_B(th, start, 1_048_577)
     assert B.shape == (2_501,)
     for j in np.random.default_rng(0).integers(0, B.size, 40):
         exact = mpmath.fsum(mpmath.cos((start + int(j)) * mpmath.mpf(float(t))) for t in th)
@@ -154,11 +156,11 @@ def test_men_B_is_exact_to_1e12_at_a_million_distances(base, d):
 def test_men_B_ranges_join_up():
     """Any split of 0..L into ranges (unaligned to the 1,024-distance rows) gives the same B(m), B(0) = d/2."""
     th = inv_freq(1e4, 32)
-    whole = cs.men_B(th, 0, 5_000)
-    parts = np.concatenate([cs.men_B(th, a, b) for a, b in [(0, 1), (1, 1_500), (1_500, 1_500), (1_500, 5_000)]])
+    whole = men_B(th, 0, 5_000)
+    parts = np.concatenate([men_B(th, a, b) for a, b in [(0, 1), (1, 1_500), (1_500, 1_500), (1_500, 5_000)]])
     assert whole[0] == pytest.approx(16.0, abs=1e-14) and np.allclose(whole, parts, rtol=0, atol=1e-13)
-    assert cs.men_B(th, 7, 7).shape == (0,)
-    scans = [cs.men_scan(th, 4_321, chunk=c) for c in (1, 1_024, 3_000, 65_536)]  # the block is a memory knob
+    assert men_B(th, 7, 7).shape == (0,)
+    scans = [men_scan(th, 4_321, chunk=c) for c in (1, 1_024, 3_000, 65_536)]  # the block is a memory knob
     for s in scans[1:]:
         assert [s[k] for k in ("first_negative", "n_negative", "argmin_m")] == \
             [scans[0][k] for k in ("first_negative", "n_negative", "argmin_m")]

@@ -28,7 +28,7 @@ def stage() -> dict:
     """The smoke profile's synthetic results, sweep and scorecard, computed in memory."""
     cfg = load_config(ROOT / "config" / "config.yaml", ROOT / "config" / "smoke.yaml")["harmonics"]
     im, sw, sg = cfg["intermod"], cfg["sweep"], cfg["swiglu"]
-    syn = h.synthetic_results(
+    syn = h.harmonics_synthetic_tables(
         base=cfg["base"], head_dim=cfg["head_dim"], n_positions=cfg["n_positions"], window=cfg["window"],
         activations=cfg["activations"], biases=cfg["biases"], tone_amplitude=cfg["tone_amplitude"],
         max_harmonic=cfg["max_harmonic"], intermod_amplitudes=im["amplitudes"], intermod_bias=im["bias"],

@@ -7,6 +7,7 @@ import pytest
 from analysis import bounds
 from analysis.core.errors import InputError
 from analysis.longctx import bases
+from tests.men_reference import men_B_naive
 
 FACTORS = [0.03, 0.7, 1.0, 2.0, 60.0]
 
@@ -31,7 +32,7 @@ def test_base_rows_follow_the_factors_and_b_of_m(grid):
     assert at["base"] == men and at["men_feasible"] and at["first_negative_m"] is None
     for r in rows:
         assert r["base"] == pytest.approx(r["factor"] * men, rel=1e-9)
-        B = bounds.men_B_naive(list(range(65)), r["base"], 16)
+        B = men_B_naive(range(65), r["base"], 16)
         neg = [m for m, b in enumerate(B) if b < 0]
         assert r["men_feasible"] == (not neg)
         assert r["first_negative_m"] == (neg[0] if neg else None)

@@ -47,7 +47,7 @@ def test_smoke_results(smoke):
     for name in ("perplexity", "retrieval", "attention_mass", "attention_entropy", "men_B"):
         svg = (p / "figures" / f"{name}.svg").read_text()
         assert len(svg) > 2000 and "cpu profile" in svg
-    assert json.loads((p / "summary.json.provenance.json").read_text())["function"].endswith("summarize")
+    assert json.loads((p / "summary.json.provenance.json").read_text())["function"].endswith("longctx_summary_tables")
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ import torch
 
 from analysis import precision as P
 from analysis.core.config import ROOT, load_config
+from analysis.core.device import choose_device
 from analysis.core.errors import ConfigError, InputError
 
 CPU = torch.device("cpu")
@@ -190,11 +191,11 @@ def test_position_grid():
 # ------------------------------------------------------------------------ device, skip handling
 def test_device_fallback_to_cpu(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert P.pick_device("auto").type == "cpu"
+    assert choose_device("auto").type == "cpu"
     with pytest.raises(InputError, match="cuda"):
-        P.pick_device("cuda")
+        choose_device("cuda")
     with pytest.raises(InputError, match="device"):
-        P.pick_device("tpu")
+        choose_device("tpu")
     rec = P.device_record(torch.device("cpu"))
     assert rec["device_type"] == "cpu" and rec["torch_version"] == torch.__version__ and rec["device"]
     assert P.device_slug(rec).startswith("cpu-") and " " not in P.device_slug(rec)

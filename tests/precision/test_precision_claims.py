@@ -222,7 +222,7 @@ def test_findings_are_plain_nonempty_and_complete(tmp_path):
     cfg["precision"]["collisions"] = dict(cfg["precision"]["collisions"], base_log10_max=4.0)
     cfg["precision"]["logits"] = dict(cfg["precision"]["logits"], log2_max_position=11)
     tabs = P.run_all(cfg, CPU)
-    out = P.summarize(collisions=tabs["collisions"], logit_error=tabs["logit_error"],
+    out = P.precision_summary_tables(collisions=tabs["collisions"], logit_error=tabs["logit_error"],
                       invariance=tabs["invariance"], throughput=tabs["throughput"], published=PUB, folders=[],
                       head_dim=128)
     items, disp = F.page(collisions=tabs["collisions"], walls=out["walls"], erasure=out["erasure"],
@@ -279,7 +279,7 @@ def test_committed_default_profile_data_set_reproduces_issue_numbers():
     transformers path stays distinct up to 2^24 for fp32 and bf16; the fp32 wall is 'differs'."""
     folder = sorted((ROOT / "data" / "measurements").glob("cpu-*/provenance.json"))[0].parent
     t = P.load_measurements(folder)
-    out = P.summarize(collisions=t["collisions"], logit_error=t["logit_error"], invariance=t["invariance"],
+    out = P.precision_summary_tables(collisions=t["collisions"], logit_error=t["logit_error"], invariance=t["invariance"],
                       throughput=t["throughput"], published=PUB, folders=[], head_dim=128)
     items, _ = F.page(collisions=t["collisions"], walls=out["walls"], erasure=out["erasure"],
                       scorecard=out["scorecard"], devices_walls=out["devices_walls"], logit_error=t["logit_error"],

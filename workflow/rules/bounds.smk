@@ -3,16 +3,18 @@
 # Rule bounds_<step> runs step "bounds.<step>" of analysis/bounds/steps.py (the function, its inputs,
 # outputs and settings) with the generic script STEP_SCRIPT. Every rule runs one single-threaded NumPy
 # job (the searches multiply many small matrices: one BLAS thread is fastest).
-from analysis.core.config import PUBLISHED_VALUES_FILE as PUBLISHED_VALUES
+from analysis.core.config import PUBLISHED_VALUES as _PUBLISHED_VALUES
+
+PUBLISHED_VALUES = str(_PUBLISHED_VALUES)
 
 MEN_CURVE_FILE = os.path.join(workflow.basedir, "analysis", "bounds", "data", "men_min_base_curve.csv")
 
 
 def bounds_code(*modules):
     """The analysis sources a bounds rule runs: the named modules of analysis/bounds/, the package's
-    __init__, input checks and step registry, and RoPE (so editing findings.py does not rerun the search)."""
-    return stage_code("bounds/__init__.py", "bounds/inputs.py", "bounds/steps.py", "core/rope.py", "core/step.py",
-                      *modules)
+    __init__, input checks and step registry, RoPE and B(m) (so editing findings.py does not rerun the search)."""
+    return stage_code("bounds/__init__.py", "bounds/inputs.py", "bounds/steps.py", "core/rope.py", "core/men.py",
+                      "core/step.py", *modules)
 
 rule bounds_phase_grid:
     """Phase-modulation bounds (aliasing, DC, depth; paper and exact forms) and precision walls for

@@ -4,6 +4,7 @@
 import os
 
 from analysis.case_study.findings import csv_name
+from analysis.case_study.groups import JUDGING_KEYS
 from analysis.case_study.models import config_file, load_models
 from analysis.core.errors import InputError
 from analysis.report.version import package_version
@@ -20,8 +21,7 @@ CASE_CSV = csv_name(package_version())
 # Men et al.'s minimum bases are answered from the bounds stage's shipped curve where it covers (L, d)
 CASE_MEN_CURVE = [p for p in [os.path.join(workflow.basedir, "analysis", "bounds", "data", "men_min_base_curve.csv")]
                   if os.path.exists(p)]
-CASE_JUDGING = ("physics.epsilon", "case_study.angle_dtype", "case_study.very_stable_margin",
-                "case_study.men_scan_chunk", "case_study.men_max_context")
+CASE_JUDGING = JUDGING_KEYS
 
 
 rule case_study_table:
@@ -33,7 +33,7 @@ rule case_study_table:
         models=CASE_MODELS,
         configs=CASE_CONFIGS,
         men_curve=CASE_MEN_CURVE,
-        code=stage_code("case_study", "core/rope.py", "bounds"),
+        code=stage_code("case_study", "core/rope.py", "core/men.py", "bounds"),
     output:
         table=result("case_study", "table.parquet"),
         csv=result("case_study", CASE_CSV, caption="display.csv"),
@@ -57,7 +57,7 @@ rule case_study_table:
 rule case_study_curves:
     """Reference curves of the chart (exact aliasing, DC and depth bounds over L = 2^k; precision walls)."""
     input:
-        code=stage_code("case_study/curves.py", "bounds", "core/rope.py"),
+        code=stage_code("case_study/curves.py", "bounds", "core/rope.py", "core/men.py"),
     output:
         curves=result("case_study", "reference_curves.parquet"),
     params:

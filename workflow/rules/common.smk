@@ -6,8 +6,11 @@
 # - each stage appends its final outputs to ALL_TARGETS.
 import os as _os
 
-from analysis.core.figures import FIGURE_SUFFIXES
-from analysis.core.provenance import sidecar_path
+from analysis.core.adapter import THREAD_ENV_VARS
+from analysis.core.config import PUBLISHED_VALUES as _PUBLISHED_VALUES
+from analysis.core.config import setting_at
+
+PUBLISHED_VALUES = str(_PUBLISHED_VALUES)  # the papers' numbers: an input of every rule that compares with them
 
 
 # --------------------------------------------------------------------------------------------
@@ -32,7 +35,7 @@ if workflow.global_resources["_cores"].value is not None and workflow.global_res
     print(f"rope-bounds: --cores {workflow.global_resources['_cores'].value} clamped to the {USABLE_CORES} "
           "usable CPU(s) of this machine (more would only oversubscribe them)", file=sys.stderr)
     workflow.global_resources["_cores"] = USABLE_CORES
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+for _var in THREAD_ENV_VARS:
     _os.environ[_var] = "1"  # inherited by every job; the Adapter sets it to the rule's threads
 
 RESULTS = config["results_dir"].rstrip("/")
@@ -43,17 +46,6 @@ ALL_TARGETS = []
 def res(stage, name):
     """Path of result `name` of `stage`."""
     return f"{RESULTS}/{stage}/{name}"
-
-
-def with_prov(path):
-    """A result path and its provenance sidecar, for `output:`."""
-    return [path, str(sidecar_path(path))]
-
-
-def fig(stage, name):
-    """All renderings of figure `name` (Vega-Lite JSON, SVG, PNG, standalone HTML) + sidecar."""
-    stem = f"{RESULTS}/{stage}/figures/{name}"
-    return [stem + s for s in FIGURE_SUFFIXES] + [str(sidecar_path(stem + ".vl.json"))]
 
 
 def log_path(stage, rule):
@@ -88,18 +80,9 @@ import os
 from analysis.core.figures import FIGURE_SUFFIXES as _FIGURE_SUFFIXES
 
 
-def _dig(key):
-    node = config
-    for part in key.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise ValueError(f"settings(): config key {key!r} does not exist")
-        node = node[part]
-    return node
-
-
 def settings(*keys):
     """``{dotted key: value}`` of the config keys a rule's script reads (its only config input)."""
-    return {k: _dig(k) for k in keys}
+    return {k: setting_at(config, k) for k in keys}
 
 
 def caption_file(stage, name):

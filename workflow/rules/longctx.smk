@@ -11,7 +11,7 @@ if LONGCTX_CFG["profile"] == "auto":  # cheap test at parse time (no torch impor
     LONGCTX_PROFILE = "gpu" if _lc_os.path.exists("/dev/nvidiactl") else "cpu"
 else:
     LONGCTX_PROFILE = LONGCTX_CFG["profile"]
-LONGCTX_P = f"longctx.{LONGCTX_PROFILE}"
+LONGCTX_PROFILE_KEY = f"longctx.{LONGCTX_PROFILE}"
 LONGCTX_FACTORS = [f"{float(f):g}" for f in LONGCTX_CFG[LONGCTX_PROFILE]["base_factors"]]
 LONGCTX_SEEDS = list(LONGCTX_CFG[LONGCTX_PROFILE]["seeds"])
 LONGCTX_FIGURES = ["perplexity", "retrieval", "attention_mass", "attention_entropy", "men_B"]
@@ -21,13 +21,13 @@ rule longctx_bases:
     """Men et al.'s minimum base and the phase DC/depth bounds for the model's head dim and training
     length (the bounds chapter's functions), the trained bases (factor x Men's bound) and their B(m)."""
     input:
-        code=stage_code("bounds", "core/rope.py", "longctx/bases.py"),
+        code=stage_code("bounds", "core/rope.py", "core/men.py", "longctx/bases.py"),
     output:
         bases=result("longctx", "bases.json"),
         curves=result("longctx", "men_B.parquet"),
     params:
-        settings=settings("physics.epsilon", f"{LONGCTX_P}.base_factors", f"{LONGCTX_P}.train.seq_len",
-                          f"{LONGCTX_P}.train.head_dim", f"{LONGCTX_P}.train.layers"),
+        settings=settings("physics.epsilon", f"{LONGCTX_PROFILE_KEY}.base_factors", f"{LONGCTX_PROFILE_KEY}.train.seq_len",
+                          f"{LONGCTX_PROFILE_KEY}.train.head_dim", f"{LONGCTX_PROFILE_KEY}.train.layers"),
         profile=LONGCTX_PROFILE,
     threads: 1
     log:
@@ -49,7 +49,7 @@ rule longctx_train:
         models=[res("longctx", f"models/{{factor}}/seed{s}/{f}") for s in LONGCTX_SEEDS
                 for f in ("config.json", "model.safetensors")],
     params:
-        settings=settings(f"{LONGCTX_P}.seeds", f"{LONGCTX_P}.train", "longctx.probe", "longctx.corpus"),
+        settings=settings(f"{LONGCTX_PROFILE_KEY}.seeds", f"{LONGCTX_PROFILE_KEY}.train", "longctx.probe", "longctx.corpus"),
         profile=LONGCTX_PROFILE,
         models_dir=lambda wc: res("longctx", f"models/{wc.factor}"),
         checkpoints=lambda wc: res("longctx", f"checkpoints/{wc.factor}"),
@@ -78,7 +78,7 @@ rule longctx_eval:
         retrieval=result("longctx", "eval/{factor}/retrieval.parquet"),
         attention=result("longctx", "eval/{factor}/attention.parquet"),
     params:
-        settings=settings(f"{LONGCTX_P}.seeds", f"{LONGCTX_P}.eval", f"{LONGCTX_P}.train.seq_len",
+        settings=settings(f"{LONGCTX_PROFILE_KEY}.seeds", f"{LONGCTX_PROFILE_KEY}.eval", f"{LONGCTX_PROFILE_KEY}.train.seq_len",
                           "longctx.probe", "longctx.corpus"),
         profile=LONGCTX_PROFILE,
         models_dir=lambda wc: res("longctx", f"models/{wc.factor}"),

@@ -11,14 +11,14 @@ PRECISION_COLLISIONS = [f"precision.collisions.{k}" for k in (
     "formats", "base_log10_min", "base_log10_max", "bases_per_decade", "context_length", "max_position",
     "chunk_positions")]
 # the analysis sources each rule runs (editing one reruns exactly the results it feeds)
-_P = {m: f"precision/{m}.py" for m in ("device", "collisions", "walls", "logits", "throughput", "claims", "datasets",
-                                      "summary", "findings")}
+PRECISION_MODULES = {m: f"precision/{m}.py" for m in ("device", "collisions", "walls", "logits", "throughput",
+                                                      "claims", "datasets", "summary", "findings")}
 PRECISION_CODE = {
-    "collisions": stage_code(_P["device"], _P["collisions"], "core/rope.py"),
-    "logits": stage_code(_P["device"], _P["logits"], "core/rope.py"),
-    "throughput": stage_code(_P["device"], _P["logits"], _P["throughput"], "core/rope.py"),
-    "summary": stage_code(_P["walls"], _P["claims"], _P["datasets"], _P["summary"], "core/scorecard.py"),
-    "findings": stage_code(_P["findings"], "core/findings.py", "core/numfmt.py"),
+    "collisions": stage_code(PRECISION_MODULES["device"], "core/device.py", PRECISION_MODULES["collisions"], "core/rope.py"),
+    "logits": stage_code(PRECISION_MODULES["device"], "core/device.py", PRECISION_MODULES["logits"], "core/rope.py"),
+    "throughput": stage_code(PRECISION_MODULES["device"], "core/device.py", PRECISION_MODULES["logits"], PRECISION_MODULES["throughput"], "core/rope.py"),
+    "summary": stage_code(PRECISION_MODULES["walls"], PRECISION_MODULES["claims"], PRECISION_MODULES["datasets"], PRECISION_MODULES["summary"], "core/scorecard.py"),
+    "findings": stage_code(PRECISION_MODULES["findings"], "core/findings.py", "core/numfmt.py"),
 }
 PRECISION_LOGITS = [f"precision.logits.{k}" for k in (
     "base", "delta", "n_vectors", "log2_max_position", "dense_until", "per_octave", "chunk_positions")]
@@ -89,7 +89,7 @@ rule precision_summary:
         error=res("precision", "logit_error.csv"),
         invariance=res("precision", "invariance.csv"),
         throughput=res("precision", "throughput.csv"),
-        published=os.path.join(workflow.basedir, "config", "published_values.yaml"),
+        published=PUBLISHED_VALUES,
         committed=[f"{d}/{t}.csv" for d in PRECISION_DATA for t in PRECISION_TABLES],
     output:
         walls=result("precision", "walls.csv", caption="walls.csv"),

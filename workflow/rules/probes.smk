@@ -13,7 +13,7 @@ PROBES_FIGURES = ["figure2", "prop31", "positional_heads", "freq_norms_layers", 
 PROBES_SYNTHETIC_KEYS = ["base", "max_distance", "n_seeds", "prop32_samples", "prop32_distances", "z_tolerance",
                          "var_tolerance", "prop31_targets", "prop31_max_distance", "head_seq_len",
                          "head_logit_scales", "seed"]
-PROBES_TRAIN_CODE = stage_code("probes/train.py", "probes/model.py", "probes/corpus.py")
+PROBES_TRAIN_CODE = stage_code("probes/train.py", "probes/model.py", "probes/corpus.py", "core/device.py")
 # the training profiles a job may read: a forced device reads only its own, so editing the other
 # profile retrains nothing; `auto` decides at run time (torch is not imported here)
 PROBES_PROFILES = {"cpu": ["cpu"], "cuda": ["gpu"]}.get(config["probes"]["train"]["device"], ["cpu", "gpu"])
@@ -125,7 +125,7 @@ rule probes_prope:
     input:
         runs=expand(res("probes", "train/{variant}.json"), variant=PROBES_VARIANTS),
         corpus=res("probes", "corpus.json"),
-        published=os.path.join(str(PROBES_ROOT), "config", "published_values.yaml"),
+        published=PUBLISHED_VALUES,
         code=stage_code("probes/prope.py"),
     output:
         table=result("probes", "prope.csv"),
@@ -149,7 +149,7 @@ rule probes_scorecard:
         synthetic=res("probes", "synthetic/summary.json"),
         heads=res("probes", "head_summary.csv"),
         subject=res("probes", "subject.json"),
-        published=os.path.join(str(PROBES_ROOT), "config", "published_values.yaml"),
+        published=PUBLISHED_VALUES,
         code=stage_code("probes/claims.py", "probes/prope.py", "core/scorecard.py"),
     output:
         table=result("probes", "scorecard.csv"),

@@ -1,14 +1,11 @@
 """Adapter: config/models.yaml + stored config.json files -> the case-study table and its renderings."""
 
-from analysis.case_study.groups import Judging
+from analysis.case_study.groups import JudgingSettings
 from analysis.case_study.table import case_study_outputs
 from analysis.core.adapter import Adapter
 
 with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
-    judging = Judging(epsilon=a.setting("physics.epsilon"), angle_dtype=a.setting("case_study.angle_dtype"),
-                      very_stable_margin=a.setting("case_study.very_stable_margin"),
-                      men_scan_chunk=a.setting("case_study.men_scan_chunk"),
-                      men_max_context=a.setting("case_study.men_max_context"))
+    judging = JudgingSettings.from_settings(a.setting)
     out = a.call(case_study_outputs, models_file=a.input("models"), include=a.setting("case_study.include"),
                  settings=judging)
     for name in ("table", "csv", "display", "columns", "scorecard"):

@@ -12,7 +12,7 @@ smk = snakemake  # noqa: F821 (injected by Snakemake)
 with Adapter(smk) as a:
     load = lambda name: pd.concat([read_table(p) for p in a.input(name)], ignore_index=True)  # noqa: E731
     out = a.call(
-        summary.summarize,
+        summary.longctx_summary_tables,
         grid=json.loads(open(a.input("bases")).read()),
         curves=read_table(a.input("curves")),
         runs=[json.loads(open(p).read()) for p in a.input("runs")],

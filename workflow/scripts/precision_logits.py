@@ -1,10 +1,11 @@
 """Adapter: logit error + invariance sweep -> results/precision/{logit_error,invariance}.csv."""
 
 from analysis.core.adapter import Adapter
-from analysis.precision import device_record, logit_sweep, pick_device
+from analysis.core.device import choose_device
+from analysis.precision import device_record, logit_sweep
 
 with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
-    device = pick_device(a.setting("precision.device"))
+    device = choose_device(a.setting("precision.device"))
     a.device = device_record(device)["device"]
     lg = {k: a.setting(f"precision.logits.{k}") for k in (
         "base", "delta", "n_vectors", "log2_max_position", "dense_until", "per_octave", "chunk_positions")}

@@ -7,7 +7,7 @@ KEYS = ("base", "max_distance", "n_seeds", "prop32_samples", "prop32_distances",
         "prop31_targets", "prop31_max_distance", "head_seq_len", "head_logit_scales", "seed")
 
 with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
-    out = a.call(syn.synthetic_results, head_dim=a.setting("physics.head_dim"),
+    out = a.call(syn.probes_synthetic_tables, head_dim=a.setting("physics.head_dim"),
                  **{k: a.setting(f"probes.synthetic.{k}") for k in KEYS})
     a.log.info("synthetic summary: %s", out["summary"])
     for name in ("figure2", "prop31", "prop32", "positional_heads"):

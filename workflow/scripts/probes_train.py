@@ -4,14 +4,14 @@ Timings go to the sidecar and the log (they vary from run to run; the result doe
 from pathlib import Path
 
 from analysis.core.adapter import Adapter
-from analysis.probes.model import resolve_device
+from analysis.core.device import choose_device
 from analysis.probes.train import stdlib_corpus, train_variant
 
 with Adapter(snakemake) as a:  # noqa: F821 (injected by Snakemake)
     import torch
 
     variant = a.smk.wildcards.variant
-    device = resolve_device(str(a.setting("probes.train.device")))
+    device = choose_device(a.setting("probes.train.device")).type
     profile = a.setting(f"probes.train.{'gpu' if device == 'cuda' else 'cpu'}")
     corpus = stdlib_corpus(a.setting("probes.train.corpus_bytes"), a.setting("probes.train.val_every"))
     a.log.info("%s on %s with %d torch thread(s), seeds %s", variant, device, torch.get_num_threads(),
