@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.case_study.labels import LABELS
 
-__all__ = ["goldilocks_models_chart", "readable_labels"]
+__all__ = ["goldilocks_models_chart", "readable_labels", "case_study_figures"]
 
 # the chart's plot area (px) and its label font: what readable_labels lays out against
 WIDTH, HEIGHT, LABEL_FONT = 600, 420, 9
@@ -126,3 +126,8 @@ def goldilocks_models_chart(table: pd.DataFrame, ref: pd.DataFrame, epsilon: flo
         .resolve_scale(color="independent", shape="independent")
         .properties(width=WIDTH, height=HEIGHT, title=alt.Title("Models on the Goldilocks plot", subtitle=sub))
     )
+
+
+def case_study_figures(table: pd.DataFrame, curves: pd.DataFrame, epsilon: float) -> dict[str, Any]:
+    """Every figure of the case-study chapter (the step ``case_study.figures``)."""
+    return {"goldilocks_models": goldilocks_models_chart(table, curves, epsilon)}

@@ -17,7 +17,7 @@ from analysis.core.markdown import md_escape
 from analysis.core.findings import Finding, finding
 from analysis.core.numfmt import fmt, sci
 
-__all__ = ["case_study_findings", "page_findings", "csv_name"]
+__all__ = ["case_study_findings", "page_findings", "case_study_page", "csv_name"]
 
 
 def csv_name(version: str) -> str:
@@ -117,3 +117,14 @@ def page_findings(*, table: pd.DataFrame, models_file: str, version: str, year: 
     return case_study_findings(table, not_included=not_included(load_yaml(models_file)), version=version,
                                year=year, epsilon=epsilon, very_stable_margin=very_stable_margin,
                                men_max_context=men_max_context)
+
+
+def case_study_page(*, table: pd.DataFrame, models_file: str, epsilon: float, very_stable_margin: float,
+                    men_max_context: int) -> list[Finding]:
+    """The stage's findings step: :func:`page_findings` for this version (pyproject.toml) and year."""
+    import datetime as dt
+
+    from analysis.report.version import package_version
+
+    return page_findings(table=table, models_file=models_file, version=package_version(), year=dt.date.today().year,
+                         epsilon=epsilon, very_stable_margin=very_stable_margin, men_max_context=men_max_context)

@@ -19,7 +19,7 @@ from analysis.case_study.models import model_config
 from analysis.case_study.reader import read_config
 from analysis.core.config import ROOT
 
-__all__ = ["model_rows", "case_study_table", "model_table", "case_study_outputs"]
+__all__ = ["model_rows", "case_study_table", "model_table", "case_study_outputs", "case_study_results"]
 
 
 def _pretrain(entry: Mapping[str, Any], mc: Any) -> int:
@@ -86,3 +86,12 @@ def case_study_outputs(
         "schema": columns_schema(table), "md": to_markdown(table), "tex": to_latex(table),
         "scorecard": rows_to_frame(case_study_claims(table, epsilon=settings.epsilon)),
     }
+
+
+def case_study_results(*, models_file: str, include: Sequence[str], epsilon: float, angle_dtype: str,
+                       very_stable_margin: float, men_scan_chunk: int, men_max_context: int) -> dict[str, Any]:
+    """The stage's table step: :func:`case_study_outputs` with the judging settings (the values of
+    :data:`~analysis.case_study.groups.JUDGING_KEYS`) given one by one."""
+    settings = JudgingSettings(epsilon=epsilon, angle_dtype=angle_dtype, very_stable_margin=very_stable_margin,
+                               men_scan_chunk=men_scan_chunk, men_max_context=men_max_context)
+    return case_study_outputs(models_file=models_file, include=include, settings=settings)

@@ -115,7 +115,7 @@ def test_outputs(workdir):
 def test_editing_one_model_reruns_only_the_case_study(workdir):
     edit_model(workdir, "llama-3-8b", note="edited")
     jobs = dry_run_jobs(workdir)
-    assert set(jobs) == {"case_study_table", "case_study_chart", "case_study_findings"}, jobs
+    assert set(jobs) == {"case_study_table", "case_study_figures", "case_study_findings"}, jobs
 
 
 def test_bad_models_file_stops_the_workflow_naming_model_and_key(workdir):

@@ -1,10 +1,11 @@
 # case_study stage: the models of config/models.yaml (key case_study.models_file), each read from its own
 # config.json by the reader of `python -m analysis classify`, judged layer group by layer group against the
 # bounds on the RoPE base (analysis/case_study/). The stage reads no upstream result.
+# Rule case_study_<step> runs step "case_study.<step>" of analysis/case_study/steps.py (STEP_SCRIPT).
 import os
+import sys
 
 from analysis.case_study.findings import csv_name
-from analysis.case_study.groups import JUDGING_KEYS
 from analysis.case_study.models import config_file, load_models
 from analysis.core.errors import InputError
 from analysis.report.version import package_version
@@ -18,10 +19,7 @@ try:  # a bad models file stops here with one line naming the model and the key
 except InputError as err:
     sys.exit(f"rope-bounds: {err}")
 CASE_CSV = csv_name(package_version())
-# Men et al.'s minimum bases are answered from the bounds stage's shipped curve where it covers (L, d)
-CASE_MEN_CURVE = [p for p in [os.path.join(workflow.basedir, "analysis", "bounds", "data", "men_min_base_curve.csv")]
-                  if os.path.exists(p)]
-CASE_JUDGING = JUDGING_KEYS
+CASE_CODE = ["case_study/steps.py", "core/step.py"]
 
 
 rule case_study_table:
@@ -30,10 +28,10 @@ rule case_study_table:
     table (Parquet, CSV named with the version, column schema), the page's display table, Markdown,
     LaTeX and the scorecard rows."""
     input:
-        models=CASE_MODELS,
+        models_file=CASE_MODELS,
         configs=CASE_CONFIGS,
-        men_curve=CASE_MEN_CURVE,
-        code=stage_code("case_study", "core/rope.py", "core/men.py", "bounds"),
+        men_curve=MEN_CURVE_FILE,  # Men et al.'s minimum bases: the bounds stage's shipped curve where it covers
+        code=stage_code("case_study", "core/rope.py", "core/men.py", "bounds", *CASE_CODE),
     output:
         table=result("case_study", "table.parquet"),
         csv=result("case_study", CASE_CSV, caption="display.csv"),
@@ -44,71 +42,74 @@ rule case_study_table:
         tex=result("case_study", "table.tex"),
         scorecard=result("case_study", "scorecard.csv"),
     params:
-        settings=settings("case_study.include", *CASE_JUDGING),
+        step="case_study.table",
+        settings=step_settings("case_study.table"),
     threads: 1
     log:
         log_path("case_study", "case_study_table"),
     benchmark:
         bench_path("case_study", "case_study_table")
     script:
-        "../scripts/case_study_table.py"
+        STEP_SCRIPT
 
 
 rule case_study_curves:
     """Reference curves of the chart (exact aliasing, DC and depth bounds over L = 2^k; precision walls)."""
     input:
-        code=stage_code("case_study/curves.py", "bounds", "core/rope.py", "core/men.py"),
+        code=stage_code("case_study/curves.py", "bounds", "core/rope.py", "core/men.py", *CASE_CODE),
     output:
         curves=result("case_study", "reference_curves.parquet"),
     params:
-        settings=settings("physics.head_dim", "physics.epsilon", "case_study.angle_dtype", "case_study.chart.layers",
-                          "case_study.chart.log2_context_min", "case_study.chart.log2_context_max"),
+        step="case_study.curves",
+        settings=step_settings("case_study.curves"),
     threads: 1
     log:
         log_path("case_study", "case_study_curves"),
     benchmark:
         bench_path("case_study", "case_study_curves")
     script:
-        "../scripts/case_study_curves.py"
+        STEP_SCRIPT
 
 
-rule case_study_chart:
-    """The Goldilocks chart: every RoPE layer group at (judged length, effective base) against the
-    reference curves."""
+rule case_study_figures:
+    """The chapter's figure: every RoPE layer group at (judged length, effective base) against the
+    reference curves (the Goldilocks chart)."""
     input:
         table=res("case_study", "table.parquet"),
         curves=res("case_study", "reference_curves.parquet"),
-        code=stage_code("case_study/charts.py"),
+        code=stage_code("case_study/charts.py", "core/figures.py", *CASE_CODE),
     output:
-        figure=figure_files("case_study", "goldilocks_models"),
+        goldilocks_models=figure_files("case_study", "goldilocks_models"),
     params:
-        settings=settings("physics.epsilon"),
+        step="case_study.figures",
+        settings=step_settings("case_study.figures"),
     threads: 1
     log:
-        log_path("case_study", "case_study_chart"),
+        log_path("case_study", "case_study_figures"),
     benchmark:
-        bench_path("case_study", "case_study_chart")
+        bench_path("case_study", "case_study_figures")
     script:
-        "../scripts/case_study_chart.py"
+        STEP_SCRIPT
 
 
 rule case_study_findings:
     """The page's numbers and sentences (results/case_study/findings.json)."""
     input:
         table=res("case_study", "table.parquet"),
-        models=CASE_MODELS,
-        code=stage_code("case_study/findings.py", "case_study/display.py"),
+        models_file=CASE_MODELS,
+        code=stage_code("case_study/findings.py", "case_study/display.py", "core/markdown.py", *CASE_CODE),
     output:
         findings=result("case_study", "findings.json"),
     params:
-        settings=settings("physics.epsilon", "case_study.very_stable_margin", "case_study.men_max_context"),
+        step="case_study.findings",
+        settings=step_settings("case_study.findings"),
     threads: 1
     log:
         log_path("case_study", "case_study_findings"),
     benchmark:
         bench_path("case_study", "case_study_findings")
     script:
-        "../scripts/case_study_findings.py"
+        STEP_SCRIPT
 
 
 ALL_TARGETS.extend(
