@@ -43,5 +43,6 @@ STEPS: dict[str, Step] = {
     "findings": Step(
         "analysis.bounds.findings.bounds_page", inputs=("phase", "marks", "crossings", "men", "compare", "fit", "methods", "published"),
         outputs=("findings", "phase_table", "men_table", "methods_table"),
+        sources={"phase_table": "phase", "men_table": "compare", "methods_table": "methods"},
         settings={"collision_base": "bounds.collision_base"}),
 }

@@ -47,7 +47,9 @@ class Step:
     ``settings``: keyword -> dotted config key; ``outputs``: the rule's named outputs, in order;
     ``constants``: fixed keyword arguments (e.g. ``progress=True``); ``copies``: outputs that hold
     another output's value in a second format (``{"csv": "table"}``); ``paths``: inputs passed as their paths (a list for a list input), not
-    read (a model file, a folder, files the function reads itself). What the step computes is its
+    read (a model file, a folder, files the function reads itself); ``sources``: outputs that display
+    one input's numbers (``{"men_table": "compare"}``: a display table of ``compare``), whose
+    sidecars then name the step and function that computed them (``computed_by``). What the step computes is its
     function's docstring (and its rule's); its threads are its rule's ``threads:``."""
 
     function: str
@@ -57,6 +59,7 @@ class Step:
     constants: Mapping[str, Any] = field(default_factory=dict)
     copies: Mapping[str, str] = field(default_factory=dict)
     paths: tuple[str, ...] = ()
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     def resolve(self) -> Callable[..., Any]:
         """The function itself."""
@@ -138,7 +141,7 @@ def _sources(items: list[Any], inputs: Mapping[str, Any], function: str, step: s
 def run_step(smk: Any, name: str) -> None:
     """Run step ``name`` inside a Snakemake job ``smk`` (its named inputs, outputs, settings, log,
     threads) and write every output with its sidecar (see the module docstring)."""
-    from analysis.core.adapter import Adapter
+    from analysis.core.adapter import Adapter, portable_path
     from analysis.core.findings import Finding
     from analysis.core.scorecard import ScoreRow, rows_to_frame
 
@@ -162,18 +165,23 @@ def run_step(smk: Any, name: str) -> None:
         named_inputs = {k: a.input(k) for k in step.inputs}
         for out in step.outputs:
             value = result[out]
+            extra = {}
+            if out in step.sources:
+                src = named_inputs[step.sources[out]]
+                first = src if isinstance(src, (str, Path)) else list(src)[0]
+                extra = {"computed_by": {**written_by(first), "file": portable_path(first)}}
             if isinstance(value, list) and value and all(isinstance(x, Finding) for x in value):
-                a.findings(_sources(value, named_inputs, a.function or "", name), out)
+                a.findings(_sources(value, named_inputs, a.function or "", name), out, **extra)
             elif isinstance(value, list) and value and all(isinstance(x, ScoreRow) for x in value):
-                a.table(rows_to_frame(value), out)
+                a.table(rows_to_frame(value), out, **extra)
             elif _is_chart(value):
-                a.figure(value, out)
+                a.figure(value, out, **extra)
             elif _is_frame(value):
-                a.table(value, out)
+                a.table(value, out, **extra)
             elif isinstance(value, str):
-                a.text(value, out)
+                a.text(value, out, **extra)
             else:
-                a.json(value, out)
+                a.json(value, out, **extra)
 
 
 def _as_paths(paths: Any) -> Any:

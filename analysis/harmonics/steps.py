@@ -59,5 +59,5 @@ STEPS: dict[str, Step] = {
     "findings": Step(
         "analysis.harmonics.findings.harmonics_findings",
         inputs=("summary", "harmonics", "intermod", "ffn_summary", "sweep", "sweep_summary", "scorecard", "real"),
-        outputs=("findings", "ffn_power", "scorecard")),
+        outputs=("findings", "ffn_power", "scorecard"), sources={"ffn_power": "ffn_summary", "scorecard": "scorecard"}),
 }

@@ -329,11 +329,23 @@ def f(stage: str, name: str) -> Any:
     if name not in items:
         raise KeyError(f"results/{stage}/findings.json has no finding {name!r}")
     item = items[name]
+    by = item.get("computed_by") or {}
+    if is_html() and by.get("function"):  # the website: hovering a number names the function that computed it
+        from IPython.display import Markdown
+
+        text = item["text"] if item.get("markdown") else md_escape(item["text"])
+        title = f"computed by {by['function']}" + (f" (step {by['step']})" if by.get("step") else "")
+        return Markdown(f'[{text}]{{.finding title="{_attr(title)}"}}')
     if item.get("markdown"):
         from IPython.display import Markdown
 
         return Markdown(item["text"])
     return item["text"]
+
+
+def _attr(s: str) -> str:
+    """``s`` inside a double-quoted Pandoc attribute value."""
+    return s.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def v(stage: str, name: str) -> Any:
@@ -366,7 +378,8 @@ def note(stage: str, name: str) -> Any:
     target = _result_of(stage, name)
     rec = provenance(stage, target)
     rule = rec.get("rule") or "unknown rule"
-    fn = rec.get("function") or "unknown function"
+    # a display table names the function that computed its numbers, not the one that formatted them
+    fn = (rec.get("computed_by") or {}).get("function") or rec.get("function") or "unknown function"
     commit = ((rec.get("git") or {}).get("commit") or "")[:7] or "uncommitted"
     file = Path(target).name
     if not is_html():  # the PDF: one plain line, no links to files a printed copy cannot open

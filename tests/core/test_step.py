@@ -67,7 +67,7 @@ def _toy(a: pd.DataFrame, k: int):
     b = a.assign(y=a["x"] * k)
     found = [finding("total", int(b["y"].sum()), source="a"), finding("k", k)]
     row = ScoreRow("toy", "claim", "paper", 1.0, 1.0, 0.1, "reproduced", "why", "criterion")
-    return b, found, [row]
+    return b, found, [row], b.astype(str)
 
 
 def test_run_step_writes_each_output_by_type_with_step_and_sources(tmp_path, monkeypatch):
@@ -78,10 +78,12 @@ def test_run_step_writes_each_output_by_type_with_step_and_sources(tmp_path, mon
     pd.DataFrame({"x": [1, 2, 3]}).to_csv(src, index=False)
     (tmp_path / "a.csv.provenance.json").write_text(json.dumps({"step": "toy.make", "function": "toy.make_a"}))
     toy = Step(f"{__name__}._toy", inputs=("a",), settings={"k": "toy.k"},
-               outputs=("table", "csv", "findings", "scorecard"), copies={"csv": "table"})
+               outputs=("table", "csv", "findings", "scorecard", "display"), copies={"csv": "table"},
+               sources={"display": "a"})
     monkeypatch.setattr(step_mod, "find_step", lambda name: toy)
     out = {"table": str(tmp_path / "b.parquet"), "csv": str(tmp_path / "b.csv"),
-           "findings": str(tmp_path / "findings.json"), "scorecard": str(tmp_path / "scorecard.csv")}
+           "findings": str(tmp_path / "findings.json"), "scorecard": str(tmp_path / "scorecard.csv"),
+           "display": str(tmp_path / "display.parquet")}
     run_step(_smk(tmp_path, "toy_combine", "toy.combine", {"a": str(src)}, out, {"toy.k": 10}), "toy.combine")
     assert pd.read_parquet(out["table"])["y"].tolist() == [10, 20, 30]
     assert pd.read_csv(out["csv"])["y"].tolist() == [10, 20, 30]
@@ -92,6 +94,28 @@ def test_run_step_writes_each_output_by_type_with_step_and_sources(tmp_path, mon
     side = json.loads(Path(out["table"] + ".provenance.json").read_text())
     assert side["step"] == "toy.combine" and side["rule"] == "toy_combine" and side["settings"] == {"toy.k": 10}
     assert side["inputs"]["a"][0]["path"] == "a.csv"  # relative, never the machine's absolute path
+    shown = json.loads(Path(out["display"] + ".provenance.json").read_text())
+    assert shown["computed_by"] == {"step": "toy.make", "function": "toy.make_a", "file": "a.csv"}
+
+
+def test_a_page_number_names_its_function_on_the_website_and_stays_plain_in_the_pdf(tmp_path, monkeypatch):
+    from IPython.display import Markdown
+
+    from analysis.report import reportkit as rk
+
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "findings.json").write_text(json.dumps({"n": {
+        "value": 3, "text": "3 of 4 | *x*", "markdown": False,
+        "computed_by": {"step": "s.make", "function": "analysis.s.make_n"}}}))
+    monkeypatch.setenv("ROPE_BOUNDS_RESULTS", str(tmp_path))
+    info = tmp_path / "info.json"
+    info.write_text(json.dumps({"format": {"identifier": {"base-format": "html"}}, "document-path": "x.qmd"}))
+    monkeypatch.setenv("QUARTO_EXECUTE_INFO", str(info))
+    html = rk.f("s", "n")
+    assert isinstance(html, Markdown)
+    assert html.data == '[3 of 4 \\| \\*x\\*]{.finding title="computed by analysis.s.make_n (step s.make)"}'
+    info.write_text(json.dumps({"format": {"identifier": {"base-format": "typst"}}, "document-path": "x.qmd"}))
+    assert rk.f("s", "n") == "3 of 4 | *x*"
 
 
 def test_run_step_refuses_a_rule_whose_outputs_differ_from_the_step(tmp_path, monkeypatch):
