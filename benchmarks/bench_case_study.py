@@ -49,7 +49,8 @@ def _cli(*args: str) -> float:
 
 
 def main() -> None:
-    from analysis.case_study.frequencies import effective_frequencies, men_scan
+    from analysis.case_study.frequencies import effective_frequencies
+    from analysis.core.men import men_scan
     from analysis.case_study.men import curve_lookup
     from analysis.core.rope import inv_freq
 

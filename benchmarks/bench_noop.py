@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.test_report import edited, fake_quarto, planned_jobs  # noqa: E402
+from tests.report.test_report import edited, fake_quarto, planned_jobs  # noqa: E402
 
 TARGET_S = 5.0
 

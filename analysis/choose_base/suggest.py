@@ -115,7 +115,7 @@ def criterion_met(theta: NDArray[np.float64], L: int, criterion: str, epsilon: f
     """Whether frequencies ``theta`` meet ``criterion`` at context ``L``: Men et al.'s ``B(m) >= 0``
     for every ``m <= L`` (early-stopping scan), or ``L * theta_min`` within the phase limit."""
     if criterion == "men":
-        from analysis.case_study.frequencies import men_scan
+        from analysis.core.men import men_scan
 
         return men_scan(theta, int(L), stop_at_first=True)["first_negative"] is None
     return float(L) * float(np.min(theta)) <= criterion_limit(criterion, epsilon, layers)
@@ -240,7 +240,8 @@ _KEYS = {
 
 def _one_method(method: str, ext: Extension, L: int, d: int, criterion: str, epsilon: float, layers: int,
                 s: SearchSettings, men_min: float | None) -> dict[str, Any]:
-    from analysis.case_study.frequencies import effective_base, men_scan
+    from analysis.case_study.frequencies import effective_base
+    from analysis.core.men import men_scan
 
     def pred(f: float) -> bool:
         return criterion_met(method_frequencies(method, f, ext, L, d)[0], L, criterion, epsilon, layers)

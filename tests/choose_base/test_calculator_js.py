@@ -41,7 +41,7 @@ def expected(c: dict) -> dict:
     """What the analysis package says for one input."""
     from analysis.bounds.curve import lookup_min_base
     from analysis.bounds.phase import aliasing_min_base, dc_min_base, depth_min_base, precision_wall
-    from analysis.case_study.frequencies import men_B
+    from analysis.core.men import men_B
     from analysis.choose_base.suggest import closed_form_settings
     from analysis.core.rope import inv_freq
 
