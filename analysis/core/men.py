@@ -53,19 +53,19 @@ def _row_table(theta_bytes: bytes, width: int) -> tuple[NDArray[np.float64], NDA
     return ck, sk
 
 
-def men_B(theta: NDArray[np.float64], start: int, stop: int) -> NDArray[np.float64]:
+def men_B(theta: NDArray[np.float64], start: int, stop: int, row: int = ROW) -> NDArray[np.float64]:
     """``B(m) = sum_i cos(m theta_i)`` for ``m = start .. stop - 1`` (float64, length ``stop - start``,
     empty when ``stop <= start``); ``theta`` any frequencies in rad/token (``B(0) = len(theta)``).
 
-    Rows of ``min(ROW, stop - start)`` distances (module docstring); distances must lie in
-    ``0 .. MAX_DISTANCE - 1``.
+    Rows of ``min(row, stop - start)`` distances (module docstring; a one-off evaluation of ``n``
+    distances costs least with ``row`` near ``sqrt(n)``); distances must lie in ``0 .. MAX_DISTANCE - 1``.
     """
     th = np.ascontiguousarray(theta, dtype=np.float64).ravel()
     start, stop = int(start), int(stop)
     n = max(stop - start, 0)
     if n and (start < 0 or stop > MAX_DISTANCE):
         raise InputError(f"B(m) distances must lie in 0..{MAX_DISTANCE - 1}, got {start}..{stop - 1}")
-    K = min(ROW, max(n, 1))
+    K = min(int(row), max(n, 1))
     ck, sk = _row_table(th.tobytes(), K)
     cs, ss = _cos_sin(start + np.arange(-(-n // K), dtype=np.float64) * K, th)
     return (cs @ ck.T - ss @ sk.T).ravel()[:n]
