@@ -19,8 +19,13 @@
     const thead = table.createTHead(), tbody = table.createTBody(), hr = thead.insertRow();
     let order = rows.map((_, i) => i), sortCol = -1, asc = true;
     const numeric = columns.map((_, j) => rows.every((r) => num(r[j]) !== null || r[j] === "–" || r[j] === ""));
+    // how a column's cells lay out: numbers right-aligned on one line, short labels on one line, long
+    // text wrapping in a column wide enough to read (classes styled in _report.css)
+    const widest = columns.map((_, j) => Math.max(0, ...rows.map((r) => String(r[j]).length)));
+    const kind = columns.map((_, j) => (numeric[j] ? "num" : widest[j] <= 24 ? "short" : "long"));
     columns.forEach((c, j) => {
       const th = document.createElement("th");
+      th.className = kind[j];
       th.textContent = c; th.style.cursor = "pointer"; th.title = "sort";
       th.addEventListener("click", () => { asc = sortCol === j ? !asc : true; sortCol = j; draw(); });
       hr.append(th);
@@ -38,7 +43,7 @@
       for (const i of order) {
         if (q && !rows[i].some((c) => String(c).toLowerCase().includes(q))) continue;
         const tr = tbody.insertRow();
-        for (const c of rows[i]) tr.insertCell().textContent = String(c);
+        rows[i].forEach((c, j) => { const td = tr.insertCell(); td.textContent = String(c); td.className = kind[j]; });
       }
       Array.from(hr.cells).forEach((th, j) => { th.textContent = columns[j] + (j === sortCol ? (asc ? " ▲" : " ▼") : ""); });
     }

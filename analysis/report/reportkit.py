@@ -39,7 +39,7 @@ from analysis.core.provenance import sidecar_path
 __all__ = [
     "results_dir", "path", "table", "json_result", "provenance", "figure", "chart_html", "output_format",
     "is_html", "static_figure", "display_width", "f", "v", "caption", "caption_text", "note",
-    "markdown_table", "markdown_file", "code_block", "script_html", "calculator", "table_view", "build_stamp",
+    "markdown_table", "markdown_file", "code_block", "raw_html", "html_of", "script_html", "calculator", "table_view", "build_stamp",
     "footer", "quarto_pages", "chapter_titles", "VEGA_BUNDLE",
 ]
 
@@ -115,15 +115,33 @@ def chart_html(spec: dict[str, Any], div_id: str, bundle_src: str) -> str:
     )
 
 
+RAW_HTML_FENCE = "```{=html}"
+
+
+def raw_html(html: str) -> Any:
+    """``html`` for the website as a Markdown raw-HTML block. (A cell's ``text/html`` output would
+    make Quarto add require.js and jQuery from a CDN to the page, for Jupyter widgets it does not have:
+    the page would then ask the network for scripts and fail offline.)"""
+    from IPython.display import Markdown
+
+    return Markdown(f"{RAW_HTML_FENCE}\n{html}\n```\n")
+
+
+def html_of(shown: Any) -> str:
+    """The HTML inside :func:`raw_html`'s block (for tests and tools that build pages themselves)."""
+    text = str(getattr(shown, "data", shown))
+    return text.removeprefix(RAW_HTML_FENCE + "\n").removesuffix("\n```\n")
+
+
 def figure(stage: str, name: str) -> Any:
     """A figure for the current output: the interactive chart in HTML (drawn by the site's own
     Vega bundle, no network), the static PNG rendering (same Vega-Lite spec) in the PDF."""
-    from IPython.display import HTML, Image
+    from IPython.display import Image
 
     if is_html():
         spec = json.loads(path(stage, f"figures/{name}.vl.json").read_text())
         div_id = "chart-" + re.sub(r"[^a-z0-9]+", "-", f"{stage}-{name}".lower()).strip("-")
-        return HTML(chart_html(spec, div_id, _page_prefix() + VEGA_BUNDLE))
+        return raw_html(chart_html(spec, div_id, _page_prefix() + VEGA_BUNDLE))
     return Image(filename=str(static_figure(stage, name)), width=display_width(stage, name))
 
 
@@ -214,25 +232,23 @@ def script_html(js_file: str, div_id: str, call: str, data: Any) -> str:
 def calculator(stage: str, name: str) -> Any:
     """The "Choose a base" calculator (report/calculator.js) on the data file ``name`` of ``stage``
     in HTML; in the PDF a line pointing to the website."""
-    from IPython.display import HTML, Markdown
+    from IPython.display import Markdown
 
     if not is_html():
         return Markdown("*The interactive calculator is part of the website version of this report.*")
-    return HTML(script_html("calculator.js", f"calc-{stage}", "RopeCalc.mount(el, data)", json_result(stage, name)))
+    return raw_html(script_html("calculator.js", f"calc-{stage}", "RopeCalc.mount(el, data)", json_result(stage, name)))
 
 
 def table_view(stage: str, name: str) -> Any:
     """A display table: searchable and sortable in HTML (report/table.js), the static Markdown
     table (:func:`markdown_table`) in the PDF."""
-    from IPython.display import HTML
-
     df = table(stage, name)
     if not is_html():
         return markdown_table(df)
     data = {"columns": [str(c) for c in df.columns],
             "rows": [["" if pd.isna(x) else str(x) for x in r] for r in df.itertuples(index=False, name=None)]}
     div = "table-" + re.sub(r"[^a-z0-9]+", "-", f"{stage}-{name}".lower()).strip("-")
-    return HTML(script_html("table.js", div, "RopeTable.mount(el, data.columns, data.rows)", data))
+    return raw_html(script_html("table.js", div, "RopeTable.mount(el, data.columns, data.rows)", data))
 
 
 def code_block(text: str, language: str = "") -> Any:

@@ -234,7 +234,7 @@ def test_a_chart_embedded_as_the_site_does_draws_offline(tmp_path, monkeypatch):
     save_chart(alt.Chart(df).mark_line().encode(x="m", y="B"), results / "bounds" / "figures" / "demo")
     monkeypatch.setenv("ROPE_BOUNDS_RESULTS", str(results))
     monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
-    html = rk.figure("bounds", "demo").data
+    html = rk.html_of(rk.figure("bounds", "demo"))
     assert "http" not in html.split("const spec")[0]  # nothing loaded from a network
     page = _site_page(tmp_path, [html])
     with chromium() as endpoint:
@@ -255,7 +255,7 @@ def test_every_smoke_chart_draws_offline_as_the_site_embeds_it(smoke_results, tm
     with chromium() as endpoint:
         for vl in figs:
             stage, name = vl.parent.parent.name, vl.name.removesuffix(".vl.json")
-            page = _site_page(tmp_path, [rk.figure(stage, name).data], f"{stage}-{name}")
+            page = _site_page(tmp_path, [rk.html_of(rk.figure(stage, name))], f"{stage}-{name}")
             msgs = problems(check_in_browser(endpoint, page))
             if msgs:
                 failed[f"{stage}/{name}"] = msgs
