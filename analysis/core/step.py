@@ -13,7 +13,10 @@ one generic script ``workflow/scripts/step.py``, which calls :func:`run_step`:
 4. write each value to the rule's output of that name by its type: a DataFrame as a table (by the
    path's suffix), a chart as a figure (its renderings), a list of findings as ``findings.json``, a
    list of scorecard rows as the stage's scorecard table, a string as text, anything else as JSON
-   (a result key ``device`` names the torch device the step ran on, recorded in every sidecar); every file with its provenance sidecar, which records the
+   (a result key ``device`` names the torch device the step ran on, recorded in every sidecar; a
+   result key ``sidecar`` holds run-to-run facts such as timings, recorded in every sidecar and never
+   in a result); outputs the function writes itself (``written``, a saved model) get their sidecar
+   too; every file with its provenance sidecar, which records the
    step, the function, the inputs (relative paths and SHA-256), the settings read and the machine.
 
 Findings say where their number was computed: a finding made with ``source="men"`` (the name of one
@@ -32,8 +35,10 @@ from typing import Any
 
 # a step function's result may name the torch device it ran on under this key (not an output)
 DEVICE = "device"
+# ... and, under this key, run-to-run facts for every sidecar (timings), kept out of the results
+SIDECAR = "sidecar"
 
-__all__ = ["DEVICE", "Step", "step_registry", "find_step", "read_input", "run_step", "written_by"]
+__all__ = ["DEVICE", "SIDECAR", "Step", "step_registry", "find_step", "read_input", "run_step", "written_by"]
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,10 @@ class Step:
     another output's value in a second format (``{"csv": "table"}``); ``paths``: inputs passed as their paths (a list for a list input), not
     read (a model file, a folder, files the function reads itself); ``sources``: outputs that display
     one input's numbers (``{"men_table": "compare"}``: a display table of ``compare``), whose
-    sidecars then name the step and function that computed them (``computed_by``). What the step computes is its
+    sidecars then name the step and function that computed them (``computed_by``); ``params``: the
+    rule's ``params`` passed as keywords of the same name (a wildcard, ``variant="{variant}"``, or a
+    path derived from one); ``written``: outputs the function writes itself (a saved model), passed as
+    their paths (keyword = output name), checked to exist and given their sidecars. What the step computes is its
     function's docstring (and its rule's); its threads are its rule's ``threads:``."""
 
     function: str
@@ -60,6 +68,8 @@ class Step:
     copies: Mapping[str, str] = field(default_factory=dict)
     paths: tuple[str, ...] = ()
     sources: Mapping[str, str] = field(default_factory=dict)
+    params: tuple[str, ...] = ()
+    written: tuple[str, ...] = ()
 
     def resolve(self) -> Callable[..., Any]:
         """The function itself."""
@@ -154,22 +164,31 @@ def run_step(smk: Any, name: str) -> None:
         kwargs: dict[str, Any] = {k: _read_named(a.input(k)) for k in step.inputs if k not in step.paths}
         kwargs.update({k: _as_paths(a.input(k)) for k in step.paths})
         kwargs.update({kw: a.setting(key) for kw, key in step.settings.items()})
+        kwargs.update({k: getattr(smk.params, k) for k in step.params})
+        kwargs.update({k: _as_paths(a.output(k)) for k in step.written})
         kwargs.update(step.constants)
-        result = _by_name(a.call(step.resolve(), **kwargs), [o for o in step.outputs if o not in step.copies])
+        made = [o for o in step.outputs if o not in step.copies and o not in step.written]
+        result = _by_name(a.call(step.resolve(), **kwargs), made)
         if isinstance(result.get(DEVICE), str):  # the torch device the step ran on, for every sidecar
             a.device = result.pop(DEVICE)
+        run_facts = dict(result.pop(SIDECAR, None) or {})
         result.update({copy: result[of] for copy, of in step.copies.items()})
-        missing = [o for o in step.outputs if o not in result]
+        missing = [o for o in step.outputs if o not in result and o not in step.written]
+        missing += [o for o in step.written if not Path(_as_paths(a.output(o))).is_file()]
         if missing:
-            raise KeyError(f"step {name!r}: {step.function} returned no {missing}")
+            raise KeyError(f"step {name!r}: {step.function} returned or wrote no {missing}")
         named_inputs = {k: a.input(k) for k in step.inputs}
-        for out in step.outputs:
+        for out in step.written:
+            from analysis.core.results import write_sidecar
+
+            write_sidecar(a.output(out), None, **a._prov(None, run_facts))
+        for out in (o for o in step.outputs if o not in step.written):
             value = result[out]
-            extra = {}
+            extra = dict(run_facts)
             if out in step.sources:
                 src = named_inputs[step.sources[out]]
                 first = src if isinstance(src, (str, Path)) else list(src)[0]
-                extra = {"computed_by": {**written_by(first), "file": portable_path(first)}}
+                extra["computed_by"] = {**written_by(first), "file": portable_path(first)}
             if isinstance(value, list) and value and all(isinstance(x, Finding) for x in value):
                 a.findings(_sources(value, named_inputs, a.function or "", name), out, **extra)
             elif isinstance(value, list) and value and all(isinstance(x, ScoreRow) for x in value):

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["FORMAT_ORDER", "collisions_chart", "distinct_chart", "logit_error_chart", "invariance_chart",
-           "throughput_chart", "CHARTS"]
+           "throughput_chart", "CHARTS", "precision_figures"]
 
 FORMAT_ORDER: list[str] = ["fp64", "fp32", "bf16", "fp16", "fp8_e4m3", "fp8_e5m2"]
 _MODE_ORDER = ["native", "fp32_cast", "cos_sin_cast"]
@@ -156,3 +156,13 @@ CHARTS: dict[str, tuple[str, Any]] = {
     "invariance": ("invariance", invariance_chart),
     "throughput": ("throughput", throughput_chart),
 }
+
+
+def precision_figures(
+    *, collisions: "pd.DataFrame", logit_error: "pd.DataFrame", invariance: "pd.DataFrame",
+    throughput: "pd.DataFrame",
+) -> dict[str, Any]:
+    """Every figure of the precision chapter (:data:`CHARTS`), each from its all-device table."""
+    tables = {"collisions": collisions, "logit_error": logit_error, "invariance": invariance,
+              "throughput": throughput}
+    return {name: make(tables[table]) for name, (table, make) in CHARTS.items()}

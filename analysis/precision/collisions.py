@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     import torch
 
 __all__ = ["MODES", "rope_values", "lowest_angle_values", "first_collision", "first_vector_collision",
-           "sweep_bases", "collision_sweep"]
+           "sweep_bases", "collision_sweep", "collision_results"]
 
 MODES: tuple[str, ...] = ("native", "fp32_cast", "cos_sin_cast")
 _FIRST_STEP = 65536  # chunks grow geometrically from here up to `chunk`: early collisions stop early
@@ -348,3 +348,20 @@ def collision_sweep(
 def _order(df: "pd.DataFrame") -> "pd.DataFrame":
     cols = [c for c in df.columns if c not in ("status", "reason")] + ["status", "reason"]
     return df[cols]
+
+
+def collision_results(
+    *, device_setting: str | None, head_dim: int, formats: Sequence[str], base_log10_min: float,
+    base_log10_max: float, bases_per_decade: int, context_length: int, max_position: int, chunk_positions: int,
+) -> dict[str, Any]:
+    """:func:`collision_sweep` on the device ``device_setting`` names
+    (:func:`analysis.core.device.choose_device`): ``table`` (every row records the device, its type
+    and the torch version) and the ``device`` it ran on (for the sidecar)."""
+    from analysis.core.device import choose_device
+
+    dev = choose_device(device_setting)
+    table = collision_sweep(head_dim=head_dim, formats=formats, base_log10_min=base_log10_min,
+                            base_log10_max=base_log10_max, bases_per_decade=bases_per_decade,
+                            context_length=context_length, max_position=max_position,
+                            chunk_positions=chunk_positions, device=dev)
+    return {"table": table, "device": device_record(dev)["device"]}

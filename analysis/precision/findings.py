@@ -6,13 +6,13 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from analysis.core.markdown import md_escape
-from analysis.core.findings import Finding, finding
+from analysis.core.findings import Finding, computed_in, finding
 from analysis.core.numfmt import fmt, fmt_column, sci
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["PATHS", "page", "findings_list", "display_tables"]
+__all__ = ["PATHS", "page", "precision_findings", "findings_list", "display_tables"]
 
 PATHS = {"native": "native (angle in the format)", "fp32_cast": "fp32 angle, then cast",
          "cos_sin_cast": "cos/sin cast (transformers path)"}
@@ -54,11 +54,12 @@ def _erasure_findings(erasure: "pd.DataFrame", walls: "pd.DataFrame", cap: int) 
     vec = {f"vec_{m}_{f}": _get(e, "whole_vector_min", dtype=f, mode=mode)
            for m, mode in (("hf", "cos_sin_cast"), ("native", "native")) for f in ("fp32", "bf16", "fp16")}
     low = {f"low_{f}": _get(walls, "median_first_collision", dtype=f, mode="native") for f in ("fp32", "bf16", "fp16")}
-    out = [finding(k, None if not math.isfinite(v) else int(v), _pos(v, cap)) for k, v in {**vec, **low}.items()]
+    out = [finding(k, None if not math.isfinite(v) else int(v), _pos(v, cap), source="erasure") for k, v in vec.items()]
+    out += [finding(k, None if not math.isfinite(v) else int(v), _pos(v, cap), source="walls") for k, v in low.items()]
     low_hf = _get(walls, "median_first_collision", dtype="bf16", mode="cos_sin_cast")
-    out.append(finding("low_hf_bf16", None if not math.isfinite(low_hf) else low_hf, _pos(low_hf, cap)))
+    out.append(finding("low_hf_bf16", None if not math.isfinite(low_hf) else low_hf, _pos(low_hf, cap), source="walls"))
     until = {f"until_hf_{f}": _until(vec[f"vec_hf_{f}"], cap) for f in ("fp32", "bf16")}
-    out += [finding(k, v) for k, v in until.items()]
+    out += [finding(k, v, source="erasure") for k, v in until.items()]
     summary = (f"Finite precision erases the lowest RoPE frequency, not the position: the lowest-frequency pair stops "
                f"telling adjacent positions apart after about 1/ε positions whatever the base (median first repeat: "
                f"fp32 {_pos(low['low_fp32'], cap)}, bf16 {_pos(low['low_bf16'], cap)}), while the whole RoPE vector "
@@ -71,16 +72,18 @@ def _erasure_findings(erasure: "pd.DataFrame", walls: "pd.DataFrame", cap: int) 
 
 def _wall_findings(walls: "pd.DataFrame", scorecard: "pd.DataFrame") -> list[Finding]:
     out = [finding("fp32_paper_wall", _get(walls, "paper_wall", dtype="fp32", mode="native"),
-                   sci(_get(walls, "paper_wall", dtype="fp32", mode="native"))),
-           finding("fp32_inv_eps", _get(walls, "inv_eps_positions", dtype="fp32", mode="native"))]
+                   sci(_get(walls, "paper_wall", dtype="fp32", mode="native")), source="walls"),
+           finding("fp32_inv_eps", _get(walls, "inv_eps_positions", dtype="fp32", mode="native"), source="walls")]
     under16 = _get(walls, "underflow_base", dtype="fp16", mode="native")
     under8 = _get(walls, "underflow_base", dtype="fp8_e4m3", mode="fp32_cast")
-    out += [finding("fp16_underflow_base", None if not math.isfinite(under16) else under16, _base(under16)),
-            finding("fp8_underflow_base", None if not math.isfinite(under8) else under8, _base(under8))]
+    out += [finding("fp16_underflow_base", None if not math.isfinite(under16) else under16, _base(under16), source="walls"),
+            finding("fp8_underflow_base", None if not math.isfinite(under8) else under8, _base(under8), source="walls")]
     for key, label in (("native", "angles in fp32"), ("cossin", "cos/sin cast, the transformers path")):
         row = scorecard[scorecard["item"] == f"fp32 precision wall (a base), {label}"]
-        out.append(finding(f"wall_{key}_verdict", row["verdict"].iloc[0] if len(row) else "not measured"))
-        out.append(finding(f"wall_{key}_reason", row["reason"].iloc[0] if len(row) else "the fp32 rows were skipped"))
+        out.append(finding(f"wall_{key}_verdict", row["verdict"].iloc[0] if len(row) else "not measured",
+                           source="scorecard"))
+        out.append(finding(f"wall_{key}_reason", row["reason"].iloc[0] if len(row) else "the fp32 rows were skipped",
+                           source="scorecard"))
     return out
 
 
@@ -99,16 +102,16 @@ def _logit_findings(error: "pd.DataFrame", invariance: "pd.DataFrame") -> list[F
             "s_bf16_hf": top(inv, "bf16", "hf", "median_rel_spread", "context_length"),
             "s_bf16_nat": top(inv, "bf16", "native", "median_rel_spread", "context_length"),
             "s_fp32": top(inv, "fp32", "fp32", "median_rel_spread", "context_length")}
-    out = [finding(k, v, sci(v)) for k, v in vals.items()]
-    out.append(finding("l_max", int(inv["context_length"].max())))
-    out.append(finding("p_max", int(err["position_hi"].max())))
+    out = [finding(k, v, sci(v), source="logit_error" if k.startswith("e_") else "invariance") for k, v in vals.items()]
+    out.append(finding("l_max", int(inv["context_length"].max()), source="invariance"))
+    out.append(finding("p_max", int(err["position_hi"].max()), source="logit_error"))
     return out
 
 
 def _claim_findings(scorecard: "pd.DataFrame") -> list[Finding]:
     w = scorecard[scorecard["item"].str.startswith("Wang et al.")]
     names = ["claim1_hf", "claim1_native", "claim2", "claim3_hf", "claim3_native", "claim4"]
-    return [finding(n, str(v)) for n, v in zip(names, w["verdict"])] if len(w) == len(names) else \
+    return [finding(n, str(v), source="scorecard") for n, v in zip(names, w["verdict"])] if len(w) == len(names) else \
         [finding(n, "not measured") for n in names]
 
 
@@ -123,10 +126,14 @@ def findings_list(
     sk_c, sk_l = c[c["status"] == "skipped"], logit_error[logit_error["status"] == "skipped"]
     skipped = sorted(set(sk_c["dtype"]) | set(sk_l["dtype"]))
     reasons = sorted(set(sk_c["reason"]) | set(sk_l["reason"]))
-    out = [finding("device", str(c["device"].iloc[0])), finding("device_type", str(c["device_type"].iloc[0])),
-           finding("torch_version", str(c["torch_version"].iloc[0])), finding("head_dim", int(head_dim)),
-           finding("sources", sorted(devices_walls["source"].unique()), ", ".join(sorted(devices_walls["source"].unique()))),
-           finding("context_length", L), finding("max_position", cap), finding("bases_per_decade", int(bases_per_decade)),
+    out = computed_in("collisions", [
+        finding("device", str(c["device"].iloc[0])), finding("device_type", str(c["device_type"].iloc[0])),
+        finding("torch_version", str(c["torch_version"].iloc[0]))])
+    out += [finding("head_dim", int(head_dim)),
+           finding("sources", sorted(devices_walls["source"].unique()), ", ".join(sorted(devices_walls["source"].unique())),
+                   source="devices_walls"),
+           finding("context_length", L, source="collisions"), finding("max_position", cap, source="collisions"),
+           finding("bases_per_decade", int(bases_per_decade)),
            finding("logits_base", float(logits_base)), finding("delta", int(delta)), finding("n_vectors", int(n_vectors)),
            finding("skipped_formats", skipped, md_escape(", ".join(skipped) if skipped else "none"), markdown=True),
            finding("skip_reasons", reasons, md_escape("; ".join(reasons) if reasons else "none on this device"), markdown=True)]
@@ -180,11 +187,17 @@ def _wang_display(scorecard: "pd.DataFrame") -> "pd.DataFrame":
 
 def display_tables(*, walls: "pd.DataFrame", erasure: "pd.DataFrame", scorecard: "pd.DataFrame") -> dict[str, "pd.DataFrame"]:
     """The page's tables, formatted (one number style per column), no index."""
-    return {"walls_display": _walls_display(walls), "erasure_display": _erasure_display(erasure),
-            "wang_display": _wang_display(scorecard)}
+    return {"walls": _walls_display(walls), "erasure": _erasure_display(erasure), "wang": _wang_display(scorecard)}
 
 
 def page(**tables: Any) -> tuple[list[Finding], dict[str, "pd.DataFrame"]]:
     """Findings (:func:`findings_list`) and display tables (:func:`display_tables`) of the page."""
     disp = display_tables(walls=tables["walls"], erasure=tables["erasure"], scorecard=tables["scorecard"])
     return findings_list(**tables), disp
+
+
+def precision_findings(**tables: Any) -> dict[str, Any]:
+    """The findings step: ``findings`` (:func:`findings_list`) and the display tables ``walls``,
+    ``erasure`` and ``wang`` (:func:`display_tables`, written to ``display/<name>.parquet``)."""
+    items, disp = page(**tables)
+    return {"findings": items, **disp}

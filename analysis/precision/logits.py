@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import torch
 
-__all__ = ["IMPLEMENTATIONS", "position_grid", "rotate_half", "rope_logits", "impl_dtypes", "exact_logit",
+__all__ = ["IMPLEMENTATIONS", "logit_results", "position_grid", "rotate_half", "rope_logits", "impl_dtypes", "exact_logit",
            "logit_sweep"]
 
 IMPLEMENTATIONS: tuple[str, ...] = ("hf", "native", "fp32")
@@ -210,6 +210,22 @@ def logit_sweep(
         bar.update(len(grid) if why else 0)
     bar.close()
     return pd.DataFrame(err_rows), pd.DataFrame(inv_rows)
+
+
+def logit_results(
+    *, device_setting: str | None, head_dim: int, formats: Sequence[str], seed: int, base: float, delta: int,
+    n_vectors: int, log2_max_position: int, dense_until: int, per_octave: int, chunk_positions: int,
+) -> dict[str, Any]:
+    """:func:`logit_sweep` on the device ``device_setting`` names
+    (:func:`analysis.core.device.choose_device`): ``logit_error``, ``invariance`` (every row records
+    the device, its type and the torch version) and the ``device`` it ran on (for the sidecars)."""
+    from analysis.core.device import choose_device
+
+    dev = choose_device(device_setting)
+    err, inv = logit_sweep(head_dim=head_dim, formats=formats, seed=seed, base=base, delta=delta,
+                           n_vectors=n_vectors, log2_max_position=log2_max_position, dense_until=dense_until,
+                           per_octave=per_octave, chunk_positions=chunk_positions, device=dev)
+    return {"logit_error": err, "invariance": inv, "device": device_record(dev)["device"]}
 
 
 def _probe(theta: "torch.Tensor", adt: str, cdt: str, device: "torch.device") -> None:

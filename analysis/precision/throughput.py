@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import torch
 
-__all__ = ["rope_throughput", "throughput_sweep"]
+__all__ = ["rope_throughput", "throughput_sweep", "throughput_results"]
 
 
 def rope_throughput(
@@ -69,3 +69,18 @@ def throughput_sweep(
     d = validate_head_dim(head_dim)
     return pd.DataFrame([rope_throughput(fmt, device, int(batch), int(heads), int(seq), d, float(base), int(repeats))
                          for fmt in map(canonical_dtype, formats)])
+
+
+def throughput_results(
+    *, device_setting: str | None, formats: Sequence[str], head_dim: int, base: float, batch: int, heads: int,
+    seq: int, repeats: int,
+) -> dict[str, Any]:
+    """:func:`throughput_sweep` on the device ``device_setting`` names
+    (:func:`analysis.core.device.choose_device`): ``table`` (every row records the device, its type
+    and the torch version) and the ``device`` it ran on (for the sidecar)."""
+    from analysis.core.device import choose_device
+
+    dev = choose_device(device_setting)
+    table = throughput_sweep(formats=formats, head_dim=head_dim, base=base, batch=batch, heads=heads, seq=seq,
+                             repeats=repeats, device=dev)
+    return {"table": table, "device": device_record(dev)["device"]}

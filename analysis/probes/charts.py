@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 
 __all__ = [
+    "FIGURES",
     "attention_examples_chart",
     "figure2_chart",
     "freq_norms_heads_chart",
@@ -17,6 +18,7 @@ __all__ = [
     "positional_scores_chart",
     "prop31_chart",
     "prope_chart",
+    "probes_figures",
 ]
 
 
@@ -203,3 +205,31 @@ def prope_chart(table: pd.DataFrame, curves: pd.DataFrame) -> Any:
         .properties(width=320, height=170, title="Training loss (one line per seed)")
     )
     return alt.hconcat(left, lines)
+
+
+FIGURES: tuple[str, ...] = ("figure2", "prop31", "positional_heads", "freq_norms_layers", "freq_norms_heads",
+                            "positional_scores", "attention_examples", "prope")
+
+
+def probes_figures(
+    *, figure2: pd.DataFrame, prop31: pd.DataFrame, heads_syn: pd.DataFrame, synthetic: dict[str, Any],
+    norms: pd.DataFrame, heads: pd.DataFrame, examples: pd.DataFrame, subject: dict[str, Any], prope: pd.DataFrame,
+    curves: pd.DataFrame,
+) -> dict[str, Any]:
+    """Every figure of the probes chapter (:data:`FIGURES`) from the stage's result tables, the
+    synthetic summary (head dimension, base) and the subject model's record (its name). Lifts
+    Altair's 5,000-row limit for the process (Figure 2 and the head maps hold more rows); the
+    subject's name goes to the figures' sidecars."""
+    alt.data_transformers.disable_max_rows()
+    name = subject["name"]
+    return {
+        "figure2": figure2_chart(figure2, synthetic["head_dim"], synthetic["base"]),
+        "prop31": prop31_chart(prop31),
+        "positional_heads": positional_heads_chart(heads_syn),
+        "freq_norms_layers": freq_norms_layers_chart(norms, name),
+        "freq_norms_heads": freq_norms_heads_chart(norms, name),
+        "positional_scores": positional_scores_chart(heads, name),
+        "attention_examples": attention_examples_chart(examples, name),
+        "prope": prope_chart(prope, curves),
+        "sidecar": {"subject": name},
+    }

@@ -11,7 +11,7 @@ import pandas as pd
 from analysis.core.scorecard import ScoreRow
 from analysis.probes.prope import BASELINE, ORDER_CRITERION
 
-__all__ = ["CHAPTER", "SOURCE", "probes_claims", "prope_claims", "subject_claims", "synthetic_claims"]
+__all__ = ["CHAPTER", "SOURCE", "probes_claims", "probes_scorecard", "prope_claims", "subject_claims", "synthetic_claims"]
 
 CHAPTER, SOURCE = "probes", "Barbero et al. 2024 (arXiv:2410.06205)"
 
@@ -104,3 +104,13 @@ def probes_claims(
 
     rows = synthetic_claims(syn) + subject_claims(heads, subject, pub["gemma7b"]) + prope_claims(prope, summary, steps)
     return rows_to_frame(rows)
+
+
+def probes_scorecard(
+    *, published: Mapping[str, Any], prope: pd.DataFrame, summary: Mapping[str, Any], synthetic: Mapping[str, Any],
+    heads: pd.DataFrame, subject: Mapping[str, Any],
+) -> pd.DataFrame:
+    """The scorecard step: :func:`probes_claims` against Barbero et al.'s published values, with the
+    training steps of the profile the variants were trained with."""
+    return probes_claims(published["barbero2024"], prope, summary, synthetic, heads, subject,
+                         steps=int(summary["profile"]["steps"]))

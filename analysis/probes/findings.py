@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.core.findings import Finding, finding
+from analysis.core.findings import Finding, computed_in, finding
 from analysis.core.numfmt import fmt
 from analysis.probes.display import prop32_display, prope_display, scorecard_display
 
@@ -32,15 +32,17 @@ def _intro(score: pd.DataFrame, subject: Mapping[str, Any]) -> list[Finding]:
     return [
         finding("n_rows", len(score)), finding("n_reproduced", n["reproduced"]), finding("n_differs", n["differs"]),
         finding("n_inconclusive", n["inconclusive"]), finding("n_offline", n["not reproducible offline"]),
-        finding("subject_name", subject["name"]),
-        finding("subject_origin", trained, "trained by this pipeline" if trained else "a local checkpoint named in the config"),
+        *computed_in("subject", [
+            finding("subject_name", subject["name"]),
+            finding("subject_origin", trained, "trained by this pipeline" if trained else "a local checkpoint named in the config"),
+        ]),
     ]
 
 
 def _synthetic(syn: Mapping[str, Any]) -> list[Finding]:
     hw = {(h["head"], h["logit_scale"]): h["min_target_weight"] for h in syn["positional_heads"]}
     scales = sorted({h["logit_scale"] for h in syn["positional_heads"]})
-    return [
+    return computed_in("synthetic", [
         finding("syn_head_dim", syn["head_dim"]), finding("syn_base", syn["base"]),
         finding("ones_at_zero", syn["ones_at_zero"]), finding("max_distance", syn["max_distance"]),
         finding("ones_decay_ratio", syn["ones_decay_ratio"], digits=2),
@@ -56,7 +58,7 @@ def _synthetic(syn: Mapping[str, Any]) -> list[Finding]:
         finding("prev_weight_large", hw[("previous-token", scales[-1])], digits=4),
         finding("near_returns_64", syn["highest_freq_near_returns_64"], _list(syn["highest_freq_near_returns_64"])),
         finding("near_returns_seq", syn["highest_freq_near_returns"], _list(syn["highest_freq_near_returns"])),
-    ]
+    ])
 
 
 def _probes(subject: Mapping[str, Any], heads: pd.DataFrame) -> list[Finding]:
@@ -69,18 +71,19 @@ def _probes(subject: Mapping[str, Any], heads: pd.DataFrame) -> list[Finding]:
         "Unlike Gemma 7B, this small model does not put more query norm in the lowest frequencies than in the highest."
     )
     return [
-        finding("texts", subject["texts"]), finding("max_text_tokens", max(subject["tokens_per_text"])),
-        finding("band_size", band), finding("q_low", q_low, digits=2), finding("q_high", q_high, digits=2),
+        *computed_in("subject", [finding("texts", subject["texts"]),
+                                 finding("max_text_tokens", max(subject["tokens_per_text"])), finding("band_size", band)]),
+        finding("q_low", q_low, digits=2), finding("q_high", q_high, digits=2),
         finding("k_low", float(heads.k_low_share.mean()), digits=2),
         finding("k_high", float(heads.k_high_share.mean()), digits=2),
         finding("uniform_share", band / (int(subject["head_dim"]) // 2), digits=2),
         finding("low_vs_high_sentence", q_low > q_high, like),
-        finding("prev_layer", int(bp.layer)), finding("prev_head", int(bp["head"])),
-        finding("prev_score", float(bp.prev_score), digits=2),
+        *computed_in("heads", [finding("prev_layer", int(bp.layer)), finding("prev_head", int(bp["head"])),
+                               finding("prev_score", float(bp.prev_score), digits=2)]),
         finding("prev_chance", uniform_prev_score(subject["tokens_per_text"]), digits=2),
-        finding("prev_q_high", float(bp.q_high_share), digits=2),
-        finding("diag_layer", int(bd.layer)), finding("diag_head", int(bd["head"])),
-        finding("diag_score", float(bd.diag_score), digits=2),
+        *computed_in("heads", [finding("prev_q_high", float(bp.q_high_share), digits=2),
+                               finding("diag_layer", int(bd.layer)), finding("diag_head", int(bd["head"])),
+                               finding("diag_score", float(bd.diag_score), digits=2)]),
     ]
 
 
@@ -114,30 +117,36 @@ def _prope(summary: Mapping[str, Any], prope: pd.DataFrame, corpus: Mapping[str,
     n_long = sum(2 * math.pi / t > prof["seq_len"] for t in theta)
     verdicts = [c["verdict"] for c in summary["comparisons"]]
     return [
-        *(finding(f"prof_{k}", prof[k]) for k in ("layers", "hidden", "heads", "head_dim", "seq_len", "steps", "batch")),
-        finding("n_seeds", summary["min_seeds"]), finding("seeds_sentence", summary["seeds"],
-                                                          _seeds_sentence(summary["min_seeds"], summary["seeds"])),
-        finding("train_bytes", corpus["train_bytes"]), finding("n_files", len(corpus["files"])),
-        finding("corpus_root", corpus["root"]), finding("corpus_sha", corpus["sha256"][:12]),
-        finding("val_every", corpus["val_every"]), finding("val_bytes", corpus["val_bytes"]),
-        finding("eval_bytes", summary["val_bytes"]), finding("devices", summary["devices"], ", ".join(summary["devices"])),
-        finding("our_order", summary["our_order"], " < ".join(summary["our_order"])),
-        finding("paper_order", summary["paper_order"], " < ".join(summary["paper_order"])),
-        finding("order_word", summary["same_order"], "agrees with" if summary["same_order"] else "does not agree with"),
-        finding("kendall_tau", summary["kendall_tau"], digits=2), finding("n_variants", summary["n_variants"]),
-        finding("parameters", summary["parameters"]), finding("n_long", n_long), finding("n_theta", len(theta)),
+        *computed_in("summary", [
+            *(finding(f"prof_{k}", prof[k]) for k in ("layers", "hidden", "heads", "head_dim", "seq_len", "steps", "batch")),
+            finding("n_seeds", summary["min_seeds"]), finding("seeds_sentence", summary["seeds"],
+                                                              _seeds_sentence(summary["min_seeds"], summary["seeds"]))]),
+        *computed_in("corpus", [
+            finding("train_bytes", corpus["train_bytes"]), finding("n_files", len(corpus["files"])),
+            finding("corpus_root", corpus["root"]), finding("corpus_sha", corpus["sha256"][:12]),
+            finding("val_every", corpus["val_every"]), finding("val_bytes", corpus["val_bytes"])]),
+        *computed_in("summary", [
+            finding("eval_bytes", summary["val_bytes"]), finding("devices", summary["devices"], ", ".join(summary["devices"])),
+            finding("our_order", summary["our_order"], " < ".join(summary["our_order"])),
+            finding("paper_order", summary["paper_order"], " < ".join(summary["paper_order"])),
+            finding("order_word", summary["same_order"], "agrees with" if summary["same_order"] else "does not agree with"),
+            finding("kendall_tau", summary["kendall_tau"], digits=2), finding("n_variants", summary["n_variants"]),
+            finding("parameters", summary["parameters"])]),
+        finding("n_long", n_long), finding("n_theta", len(theta)),
         finding("n_compared", len(verdicts)),
         *(finding(f"n_order_{v}", verdicts.count(v)) for v in ("reproduced", "inconclusive", "differs")),
-        finding("comparisons_text", summary["comparisons"], _comparisons_text(summary)),
+        finding("comparisons_text", summary["comparisons"], _comparisons_text(summary), source="summary"),
         finding("restored_text", True, _restored_text(prope, int(prof["head_dim"]) // 2)),
     ]
 
 
 def probes_findings(
-    syn: Mapping[str, Any], p32: pd.DataFrame, subject: Mapping[str, Any], heads: pd.DataFrame,
-    corpus: Mapping[str, Any], prope: pd.DataFrame, summary: Mapping[str, Any], score: pd.DataFrame,
+    synthetic: Mapping[str, Any], prop32: pd.DataFrame, subject: Mapping[str, Any], heads: pd.DataFrame,
+    corpus: Mapping[str, Any], prope: pd.DataFrame, summary: Mapping[str, Any], scorecard: pd.DataFrame,
 ) -> dict[str, Any]:
-    """The page's ``findings`` and its display tables ``prop32``, ``prope`` and ``scorecard``."""
-    items = _intro(score, subject) + _synthetic(syn) + _probes(subject, heads) + _prope(summary, prope, corpus, subject)
-    return {"findings": items, "prop32": prop32_display(p32), "prope": prope_display(prope),
-            "scorecard": scorecard_display(score)}
+    """The page's ``findings`` and its display tables ``prop32``, ``prope`` and ``scorecard`` (each
+    argument is the findings step's input of that name)."""
+    items = (_intro(scorecard, subject) + _synthetic(synthetic) + _probes(subject, heads)
+             + _prope(summary, prope, corpus, subject))
+    return {"findings": items, "prop32": prop32_display(prop32), "prope": prope_display(prope),
+            "scorecard": scorecard_display(scorecard)}

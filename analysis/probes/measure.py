@@ -16,7 +16,7 @@ from analysis.core.errors import InputError
 from analysis.probes.hooks import SUPPORTED_MODEL_TYPES, capture
 
 __all__ = [
-    "band_shares", "chunk_norms", "encode", "load_subject", "measure_subject", "positional_scores",
+    "band_shares", "chunk_norms", "encode", "load_subject", "measure_results", "measure_subject", "positional_scores",
     "probe_model", "read_texts", "subject_info",
 ]
 
@@ -280,3 +280,24 @@ def measure_subject(
     info = subject_info(model, model_dir, trained=trained, texts=len(texts), tokens=[len(i) for i in ids],
                         band_fraction=band_fraction)
     return {**tables, "info": info}
+
+
+def measure_results(
+    *, model: list[str], texts: str, subject_checkpoint: str | None, max_tokens: int, band_fraction: float,
+    example_tokens: int,
+) -> dict[str, Any]:
+    """The measuring step: :func:`measure_subject` of the local checkpoint ``subject_checkpoint`` when
+    set, else of our trained model (the folder of its files ``model``), on the passages of ``texts``.
+    Returns the tables ``norms``, ``heads``, ``examples``, the ``subject`` record and, for the
+    sidecars, the subject's name."""
+    if subject_checkpoint:
+        model_dir = Path(subject_checkpoint)
+    elif model:
+        model_dir = Path(model[0]).parent
+    else:
+        raise InputError("probes: neither probes.subject_checkpoint nor the trained subject model's files given")
+    out = measure_subject(model_dir, texts, trained=not subject_checkpoint, max_tokens=max_tokens,
+                          band_fraction=band_fraction, example_tokens=example_tokens)
+    info = out["info"]
+    return {"norms": out["norms"], "heads": out["heads"], "examples": out["examples"], "subject": info,
+            "sidecar": {"subject": info["name"]}}

@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.core.errors import InputError
 
 __all__ = [
-    "BASELINE", "ORDER_CRITERION", "compare_pair", "prope_results", "prope_runs", "prope_table", "training_curves",
+    "BASELINE", "ORDER_CRITERION", "compare_pair", "prope_outputs", "prope_results", "prope_runs", "prope_table", "training_curves",
 ]
 
 BASELINE = "rope10k"  # every other variant is compared with RoPE base 10k, as in the paper's Table 2
@@ -159,3 +159,14 @@ def prope_results(
                          "retrain them (snakemake --forcerun probes_train)")
     table, runs, summary = prope_table(results, paper)
     return {"table": table, "runs": runs, "summary": summary, "curves": training_curves(results)}
+
+
+def prope_outputs(*, runs: Sequence[str], corpus: Mapping[str, Any], published: Mapping[str, Any]) -> dict[str, Any]:
+    """The p-RoPE step: :func:`prope_results` of the training results at ``runs`` (one JSON file per
+    variant, in the configured order) against the paper's Table 2 (``published``) and the corpus
+    record (``corpus.json``)."""
+    import json
+    from pathlib import Path
+
+    results = [json.loads(Path(p).read_text()) for p in runs]
+    return prope_results(results, published["barbero2024"]["prope_perplexity"], corpus_sha256=corpus["sha256"])

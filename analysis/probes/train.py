@@ -38,7 +38,7 @@ from analysis.probes.prope import prope_table
 __all__ = [
     "EVAL_BATCH", "VARIANTS", "Corpus", "apply_variant", "build_model", "eval_windows", "evaluate",
     "frequency_keep_mask", "load_model", "prope_table", "restored_spec", "stdlib_corpus",
-    "train_seed", "train_variant", "variant_inv_freq", "variant_spec",
+    "train_results", "train_seed", "train_variant", "variant_inv_freq", "variant_spec",
 ]
 
 EVAL_BATCH = 64  # windows per evaluation forward pass (fixed: results do not depend on the machine)
@@ -244,3 +244,33 @@ def train_variant(
         "corpus_train_bytes": len(corpus.train), "corpus_val_bytes": len(corpus.val),
     }
     return result, {"runs": timings}
+
+
+def train_results(
+    *, variant: str, config: str, weights: str, checkpoints: str, device: str, corpus_bytes: int, val_every: int,
+    restore_check: list[str], cpu: Mapping[str, Any] | None = None, gpu: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The training step of one variant: the device (:func:`choose_device` of ``device``), its profile
+    (``gpu`` on CUDA, else ``cpu``), the corpus (:func:`stdlib_corpus`), then :func:`train_variant`,
+    which saves the model into the folder of ``config`` and ``weights``. Returns the ``metrics``, the
+    ``device`` type it trained on and, for the sidecars only, the timings and torch threads (they
+    vary from run to run; the result does not)."""
+    import logging
+
+    import torch
+
+    if Path(config).parent != Path(weights).parent:
+        raise InputError(f"config {config} and weights {weights} must lie in one model folder")
+    kind = choose_device(device).type
+    profile = gpu if kind == "cuda" else cpu
+    if profile is None:
+        raise InputError(f"no probes.train.{'gpu' if kind == 'cuda' else 'cpu'} profile passed for device {kind}")
+    corpus = stdlib_corpus(corpus_bytes, val_every)
+    log = logging.getLogger(__name__)
+    log.info("%s on %s with %d torch thread(s), seeds %s", variant, kind, torch.get_num_threads(), profile["seeds"])
+    result, timing = train_variant(variant, profile, kind, Path(config).parent, checkpoints, corpus,
+                                   restore=variant in restore_check)
+    for t in timing["runs"]:
+        log.info("%s seed %d: %s", variant, t["seed"], t)
+    return {"metrics": result, "device": kind,
+            "sidecar": {"timing": timing, "torch_threads": torch.get_num_threads()}}

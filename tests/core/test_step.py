@@ -33,11 +33,12 @@ def test_every_step_resolves_and_its_keywords_are_parameters(stage):
         fn = step.resolve()
         params = inspect.signature(fn).parameters
         has_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
-        for kw in [*step.inputs, *step.settings, *step.constants]:
+        for kw in [*step.inputs, *step.settings, *step.constants, *step.params, *step.written]:
             assert has_kwargs or kw in params, f"{stage}.{name}: {step.function} has no parameter {kw!r}"
         for key in step.settings.values():
             _dig(cfg, key)  # KeyError names a setting that config.yaml lacks
         assert set(step.copies) <= set(step.outputs) and set(step.copies.values()) <= set(step.outputs)
+        assert set(step.written) <= set(step.outputs) and set(step.paths) <= set(step.inputs)
 
 
 def test_unknown_step_names_what_exists():
@@ -116,6 +117,40 @@ def test_a_page_number_names_its_function_on_the_website_and_stays_plain_in_the_
     assert html.data == '[3 of 4 \\| \\*x\\*]{.finding title="computed by analysis.s.make_n (step s.make)"}'
     info.write_text(json.dumps({"format": {"identifier": {"base-format": "typst"}}, "document-path": "x.qmd"}))
     assert rk.f("s", "n") == "3 of 4 | *x*"
+
+
+def _toy_model(variant: str, folder: str, weights: str):
+    Path(weights).write_bytes(variant.encode())
+    return {"metrics": {"variant": variant, "folder": folder}, "device": "cpu", "sidecar": {"timing": {"s": 1.5}}}
+
+
+def test_run_step_passes_params_and_wildcards_and_checks_what_the_function_writes(tmp_path, monkeypatch):
+    """A wildcard (or a path made from one) reaches the function through the rule's ``params``; an
+    output the function writes itself (``written``) is passed as its path, checked and given a
+    sidecar; run-to-run facts (``sidecar``) go to every sidecar, never into the results."""
+    import analysis.core.step as step_mod
+
+    monkeypatch.chdir(tmp_path)
+    toy = Step(f"{__name__}._toy_model", params=("variant", "folder"), written=("weights",),
+               outputs=("weights", "metrics"))
+    monkeypatch.setattr(step_mod, "find_step", lambda name: toy)
+    out = {"weights": str(tmp_path / "w.bin"), "metrics": str(tmp_path / "m.json")}
+    smk = _smk(tmp_path, "toy_train", "toy.train", {}, out, {})
+    smk.params.variant, smk.params.folder = "nope", "ck/nope"
+    run_step(smk, "toy.train")
+    assert json.loads(Path(out["metrics"]).read_text()) == {"variant": "nope", "folder": "ck/nope"}
+    assert Path(out["weights"]).read_bytes() == b"nope"
+    for f in out.values():
+        side = json.loads(Path(f + ".provenance.json").read_text())
+        assert side["device"]["used"] == "cpu" and side["timing"] == {"s": 1.5} and side["step"] == "toy.train"
+    toy_lazy = Step(f"{__name__}._toy_model", params=("variant", "folder"), written=("weights",),
+                    outputs=("weights", "metrics"), constants={"weights": str(tmp_path / "elsewhere.bin")})
+    monkeypatch.setattr(step_mod, "find_step", lambda name: toy_lazy)
+    out2 = {"weights": str(tmp_path / "w2.bin"), "metrics": str(tmp_path / "m2.json")}
+    smk2 = _smk(tmp_path, "toy_train", "toy.train", {}, out2, {})
+    smk2.params.variant, smk2.params.folder = "nope", "ck"
+    with pytest.raises(KeyError, match="wrote no"):
+        run_step(smk2, "toy.train")
 
 
 def test_run_step_refuses_a_rule_whose_outputs_differ_from_the_step(tmp_path, monkeypatch):

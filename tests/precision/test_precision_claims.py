@@ -252,26 +252,29 @@ def test_schema_rejects_bad_precision_config():
         load_config(*base, overrides={"precision": {**small, "head_dim": 64}})
 
 
-def test_rules_read_existing_keys_and_named_outputs():
-    """The precision rules pass only config keys that exist (physics.* instead of duplicates), and
-    the adapters pick outputs by name."""
+def test_rules_run_steps_that_read_existing_keys():
+    """Every precision rule runs a step of analysis/precision/steps.py (no adapter scripts), whose
+    settings exist in config.yaml (physics.* instead of duplicates); the all-device tables the summary
+    step writes are those of analysis.precision.datasets."""
     import re
+
+    from analysis.core.step import step_registry
+    from analysis.precision import steps as S
 
     cfg = load_config(ROOT / "config" / "config.yaml")
     smk = (ROOT / "workflow" / "rules" / "precision.smk").read_text()
-    keys = set(re.findall(r'"((?:physics|precision)\.[a-z_.]+)"', smk))
-    keys |= {f"precision.collisions.{k}" for k in re.findall(r'"(\w+)"', smk.split("PRECISION_COLLISIONS = ")[1].split("]")[0])}
+    rules = re.findall(r"^rule (precision_\w+):", smk, flags=re.M)
+    assert sorted(rules) == sorted(f"precision_{n}" for n in step_registry("precision"))
+    assert smk.count("script:\n        STEP_SCRIPT") == len(rules) and "../scripts/" not in smk
+    assert not list((ROOT / "workflow" / "scripts").glob("precision_*.py"))
+    keys = {k for step in step_registry("precision").values() for k in step.setting_keys}
     assert "physics.head_dim" in keys and not any(k in keys for k in ("precision.head_dim", "precision.formats"))
     for k in keys:
         node = cfg
         for part in k.split("."):
-            if part.endswith("."):
-                break
             assert part in node, k
             node = node[part]
-    for script in (ROOT / "workflow" / "scripts").glob("precision_*.py"):
-        text = script.read_text()
-        assert "output[" not in text and "Adapter(snakemake)" in text, script.name
+    assert S.TABLES == P.TABLES
 
 
 def test_committed_default_profile_data_set_reproduces_issue_numbers():

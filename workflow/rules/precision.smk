@@ -1,27 +1,31 @@
 # precision stage: measured floating-point erasure of RoPE positions (seeds 000/001, Wang et al. 2024)
 # on the device at hand (CUDA when present, else CPU), beside committed measurements of other devices
-# in data/measurements/<device>/ (written by `python -m analysis.precision export`).
+# in data/measurements/<device>/ (written by `python -m analysis.precision export`). Every rule runs a
+# step of analysis/precision/steps.py (stage contract: workflow/README.md).
 from pathlib import Path
 
 PRECISION_DATA = sorted(
     str(p.parent) for p in Path(workflow.basedir, "data", "measurements").glob("*/provenance.json")
 )
 PRECISION_TABLES = ["collisions", "logit_error", "invariance", "throughput", "walls", "erasure"]
-PRECISION_COLLISIONS = [f"precision.collisions.{k}" for k in (
-    "formats", "base_log10_min", "base_log10_max", "bases_per_decade", "context_length", "max_position",
-    "chunk_positions")]
+PRECISION_FIGURES = ["collisions", "distinct_fraction", "logit_error", "invariance", "throughput"]
+PRECISION_DISPLAY = ["walls", "erasure", "wang"]
 # the analysis sources each rule runs (editing one reruns exactly the results it feeds)
-PRECISION_MODULES = {m: f"precision/{m}.py" for m in ("device", "collisions", "walls", "logits", "throughput",
-                                                      "claims", "datasets", "summary", "findings")}
+PRECISION_STEP = ["precision/steps.py", "core/step.py"]
+PRECISION_MEASURE = [*PRECISION_STEP, "precision/device.py", "core/device.py", "core/rope.py"]
 PRECISION_CODE = {
-    "collisions": stage_code(PRECISION_MODULES["device"], "core/device.py", PRECISION_MODULES["collisions"], "core/rope.py"),
-    "logits": stage_code(PRECISION_MODULES["device"], "core/device.py", PRECISION_MODULES["logits"], "core/rope.py"),
-    "throughput": stage_code(PRECISION_MODULES["device"], "core/device.py", PRECISION_MODULES["logits"], PRECISION_MODULES["throughput"], "core/rope.py"),
-    "summary": stage_code(PRECISION_MODULES["walls"], PRECISION_MODULES["claims"], PRECISION_MODULES["datasets"], PRECISION_MODULES["summary"], "core/scorecard.py"),
-    "findings": stage_code(PRECISION_MODULES["findings"], "core/findings.py", "core/numfmt.py"),
+    "collisions": stage_code(*PRECISION_MEASURE, "precision/collisions.py"),
+    "logits": stage_code(*PRECISION_MEASURE, "precision/logits.py"),
+    "throughput": stage_code(*PRECISION_MEASURE, "precision/logits.py", "precision/throughput.py"),
+    "summary": stage_code(*PRECISION_STEP, "precision/walls.py", "precision/claims.py", "precision/datasets.py",
+                          "precision/summary.py", "core/scorecard.py"),
+    "figures": stage_code(*PRECISION_STEP, "precision/charts.py", "core/figures.py"),
+    "findings": stage_code(*PRECISION_STEP, "precision/findings.py", "core/findings.py", "core/numfmt.py"),
 }
-PRECISION_LOGITS = [f"precision.logits.{k}" for k in (
-    "base", "delta", "n_vectors", "log2_max_position", "dense_until", "per_octave", "chunk_positions")]
+
+
+def p_res(name):
+    return res("precision", name)
 
 
 rule precision_collisions:
@@ -32,14 +36,15 @@ rule precision_collisions:
     output:
         table=result("precision", "collisions.csv", caption="collisions.csv"),
     params:
-        settings=settings("physics.head_dim", "precision.device", *PRECISION_COLLISIONS),
+        step="precision.collisions",
+        settings=step_settings("precision.collisions"),
     threads: 1
     log:
         log_path("precision", "precision_collisions"),
     benchmark:
         bench_path("precision", "precision_collisions")
     script:
-        "../scripts/precision_collisions.py"
+        STEP_SCRIPT
 
 
 rule precision_logits:
@@ -48,18 +53,18 @@ rule precision_logits:
     input:
         code=PRECISION_CODE["logits"],
     output:
-        error=result("precision", "logit_error.csv"),
+        logit_error=result("precision", "logit_error.csv"),
         invariance=result("precision", "invariance.csv"),
     params:
-        settings=settings("physics.head_dim", "physics.dtypes", "precision.device", "precision.seed",
-                          *PRECISION_LOGITS),
+        step="precision.logits",
+        settings=step_settings("precision.logits"),
     threads: 1
     log:
         log_path("precision", "precision_logits"),
     benchmark:
         bench_path("precision", "precision_logits")
     script:
-        "../scripts/precision_logits.py"
+        STEP_SCRIPT
 
 
 rule precision_throughput:
@@ -69,15 +74,15 @@ rule precision_throughput:
     output:
         table=result("precision", "throughput.csv"),
     params:
-        settings=settings("physics.head_dim", "physics.dtypes", "precision.device", "precision.logits.base",
-                          *[f"precision.throughput.{k}" for k in ("batch", "heads", "seq", "repeats")]),
+        step="precision.throughput",
+        settings=step_settings("precision.throughput"),
     threads: 1
     log:
         log_path("precision", "precision_throughput"),
     benchmark:
         bench_path("precision", "precision_throughput")
     script:
-        "../scripts/precision_throughput.py"
+        STEP_SCRIPT
 
 
 rule precision_summary:
@@ -85,10 +90,10 @@ rule precision_summary:
     this run and every table stacked with the committed measurements of other devices (`source`)."""
     input:
         code=PRECISION_CODE["summary"],
-        collisions=res("precision", "collisions.csv"),
-        error=res("precision", "logit_error.csv"),
-        invariance=res("precision", "invariance.csv"),
-        throughput=res("precision", "throughput.csv"),
+        collisions=p_res("collisions.csv"),
+        logit_error=p_res("logit_error.csv"),
+        invariance=p_res("invariance.csv"),
+        throughput=p_res("throughput.csv"),
         published=PUBLISHED_VALUES,
         committed=[f"{d}/{t}.csv" for d in PRECISION_DATA for t in PRECISION_TABLES],
     output:
@@ -97,7 +102,8 @@ rule precision_summary:
         scorecard=result("precision", "scorecard.csv"),
         **{f"devices_{t}": result("precision", f"devices_{t}.parquet") for t in PRECISION_TABLES},
     params:
-        settings=settings("physics.head_dim"),
+        step="precision.summary",
+        settings=step_settings("precision.summary"),
         folders=PRECISION_DATA,
     threads: 1
     log:
@@ -105,70 +111,60 @@ rule precision_summary:
     benchmark:
         bench_path("precision", "precision_summary")
     script:
-        "../scripts/precision_summary.py"
+        STEP_SCRIPT
 
 
 rule precision_findings:
-    """The page's numbers, sentence fragments and display tables (results/precision/findings.json)."""
+    """The page's numbers and sentence fragments (results/precision/findings.json) and its display
+    tables (display/*.parquet)."""
     input:
         code=PRECISION_CODE["findings"],
-        collisions=res("precision", "collisions.csv"),
-        error=res("precision", "logit_error.csv"),
-        invariance=res("precision", "invariance.csv"),
-        walls=res("precision", "walls.csv"),
-        erasure=res("precision", "erasure.csv"),
-        scorecard=res("precision", "scorecard.csv"),
-        devices_walls=res("precision", "devices_walls.parquet"),
+        collisions=p_res("collisions.csv"),
+        logit_error=p_res("logit_error.csv"),
+        invariance=p_res("invariance.csv"),
+        walls=p_res("walls.csv"),
+        erasure=p_res("erasure.csv"),
+        scorecard=p_res("scorecard.csv"),
+        devices_walls=p_res("devices_walls.parquet"),
     output:
         findings=result("precision", "findings.json"),
-        walls_display=result("precision", "walls_display.parquet"),
-        erasure_display=result("precision", "erasure_display.parquet"),
-        wang_display=result("precision", "wang_display.parquet"),
+        **{name: result("precision", f"display/{name}.parquet") for name in PRECISION_DISPLAY},
     params:
-        settings=settings("physics.head_dim", "precision.logits.base", "precision.logits.delta",
-                          "precision.logits.n_vectors", "precision.collisions.bases_per_decade"),
+        step="precision.findings",
+        settings=step_settings("precision.findings"),
     threads: 1
     log:
         log_path("precision", "precision_findings"),
     benchmark:
         bench_path("precision", "precision_findings")
     script:
-        "../scripts/precision_findings.py"
+        STEP_SCRIPT
 
 
 rule precision_figures:
     """Figures of every measurement, each device (committed data sets and this run) side by side."""
     input:
-        code=stage_code("precision/charts.py"),
-        collisions=res("precision", "devices_collisions.parquet"),
-        logit_error=res("precision", "devices_logit_error.parquet"),
-        invariance=res("precision", "devices_invariance.parquet"),
-        throughput=res("precision", "devices_throughput.parquet"),
+        code=PRECISION_CODE["figures"],
+        collisions=p_res("devices_collisions.parquet"),
+        logit_error=p_res("devices_logit_error.parquet"),
+        invariance=p_res("devices_invariance.parquet"),
+        throughput=p_res("devices_throughput.parquet"),
     output:
-        collisions=figure_files("precision", "collisions"),
-        distinct_fraction=figure_files("precision", "distinct_fraction"),
-        logit_error=figure_files("precision", "logit_error"),
-        invariance=figure_files("precision", "invariance"),
-        throughput=figure_files("precision", "throughput"),
+        **{name: figure_files("precision", name) for name in PRECISION_FIGURES},
+    params:
+        step="precision.figures",
+        settings=step_settings("precision.figures"),
     threads: 1
     log:
         log_path("precision", "precision_figures"),
     benchmark:
         bench_path("precision", "precision_figures")
     script:
-        "../scripts/precision_figures.py"
+        STEP_SCRIPT
 
 
 ALL_TARGETS.extend(
-    [
-        res("precision", "walls.csv"),
-        res("precision", "erasure.csv"),
-        res("precision", "scorecard.csv"),
-        res("precision", "findings.json"),
-        res("precision", "walls_display.parquet"),
-        res("precision", "erasure_display.parquet"),
-        res("precision", "wang_display.parquet"),
-        *[f"{RESULTS}/precision/figures/{n}.svg" for n in
-          ("collisions", "distinct_fraction", "logit_error", "invariance", "throughput")],
-    ]
+    [p_res("walls.csv"), p_res("erasure.csv"), p_res("scorecard.csv"), p_res("findings.json")]
+    + [p_res(f"display/{name}.parquet") for name in PRECISION_DISPLAY]
+    + [f"{RESULTS}/precision/figures/{n}.svg" for n in PRECISION_FIGURES]
 )

@@ -1,7 +1,9 @@
 # probes stage: synthetic RoPE results, frequency probes and p-RoPE at small scale (Barbero et al. 2024,
 # seed 004). Training is one cached job per variant (the `variant` wildcard; all seeds of the device's
 # profile inside it): rebuilding figures or the report never retrains, and editing the synthetic or
-# probe settings does not touch the models.
+# probe settings does not touch the models. Every rule runs a step of analysis/probes/steps.py (stage
+# contract: workflow/README.md).
+import os
 
 from analysis.core.config import ROOT as PROBES_ROOT
 
@@ -10,20 +12,24 @@ PROBES_SUBJECT_CKPT = config["probes"].get("subject_checkpoint")
 PROBES_SUBJECT = config["probes"]["subject_variant"]
 PROBES_FIGURES = ["figure2", "prop31", "positional_heads", "freq_norms_layers", "freq_norms_heads",
                   "positional_scores", "attention_examples", "prope"]
-PROBES_SYNTHETIC_KEYS = ["base", "max_distance", "n_seeds", "prop32_samples", "prop32_distances", "z_tolerance",
-                         "var_tolerance", "prop31_targets", "prop31_max_distance", "head_seq_len",
-                         "head_logit_scales", "seed"]
-PROBES_TRAIN_CODE = stage_code("probes/train.py", "probes/model.py", "probes/corpus.py", "core/device.py")
-# the training profiles a job may read: a forced device reads only its own, so editing the other
-# profile retrains nothing; `auto` decides at run time (torch is not imported here)
-PROBES_PROFILES = {"cpu": ["cpu"], "cuda": ["gpu"]}.get(config["probes"]["train"]["device"], ["cpu", "gpu"])
+PROBES_DISPLAY = ["prop32", "prope", "scorecard"]
+PROBES_STEP = ["probes/steps.py", "core/step.py"]
+PROBES_TRAIN_CODE = stage_code(*PROBES_STEP, "probes/train.py", "probes/model.py", "probes/corpus.py",
+                               "probes/prope.py", "core/device.py")
+# the training profiles a job reads: a forced device reads only its own (step train_cpu / train_cuda),
+# so editing the other profile retrains nothing; `auto` decides at run time (torch is not imported here)
+PROBES_TRAIN_STEP = "probes." + {"cpu": "train_cpu", "cuda": "train_cuda"}.get(config["probes"]["train"]["device"], "train")
+
+
+def pr_res(name):
+    return res("probes", name)
 
 
 rule probes_synthetic:
     """Synthetic RoPE results: Figure 2 (all-ones vs Gaussian q, k), Proposition 3.1 keys, Proposition
     3.2 moments against their closed forms, positional heads built from the highest frequency."""
     input:
-        code=stage_code("probes/synthetic.py", "core/rope.py"),
+        code=stage_code(*PROBES_STEP, "probes/synthetic.py", "core/rope.py"),
     output:
         figure2=result("probes", "synthetic/figure2.parquet"),
         prop31=result("probes", "synthetic/prop31.parquet"),
@@ -31,31 +37,33 @@ rule probes_synthetic:
         positional_heads=result("probes", "synthetic/positional_heads.parquet"),
         summary=result("probes", "synthetic/summary.json"),
     params:
-        settings=settings("physics.head_dim", *(f"probes.synthetic.{k}" for k in PROBES_SYNTHETIC_KEYS)),
+        step="probes.synthetic",
+        settings=step_settings("probes.synthetic"),
     threads: 1
     log:
         log_path("probes", "probes_synthetic"),
     benchmark:
         bench_path("probes", "probes_synthetic")
     script:
-        "../scripts/probes_synthetic.py"
+        STEP_SCRIPT
 
 
 rule probes_corpus:
     """The training corpus: sorted standard-library .py files, their train/validation split and sha256."""
     input:
-        code=stage_code("probes/corpus.py"),
+        code=stage_code(*PROBES_STEP, "probes/corpus.py"),
     output:
         corpus=result("probes", "corpus.json"),
     params:
-        settings=settings("probes.train.corpus_bytes", "probes.train.val_every"),
+        step="probes.corpus",
+        settings=step_settings("probes.corpus"),
     threads: 1
     log:
         log_path("probes", "probes_corpus"),
     benchmark:
         bench_path("probes", "probes_corpus")
     script:
-        "../scripts/probes_corpus.py"
+        STEP_SCRIPT
 
 
 rule probes_train:
@@ -65,7 +73,8 @@ rule probes_train:
     No corpus file input: the corpus is read from the standard library and its sha256 recorded
     (probes_prope checks it against corpus.json), so rewriting corpus.json never retrains.
     One thread per job: two variants train side by side on two cores (more efficient than one job on
-    two threads at this model size), and results never depend on the machine's core count."""
+    two threads at this model size), and results never depend on the machine's core count.
+    Timings go to the sidecars and the log (they vary from run to run; the result does not)."""
     input:
         code=PROBES_TRAIN_CODE,
     output:
@@ -73,9 +82,10 @@ rule probes_train:
         weights=result("probes", "models/{variant}/model.safetensors"),
         metrics=result("probes", "train/{variant}.json"),
     params:
-        settings=settings("probes.train.device", "probes.train.corpus_bytes", "probes.train.val_every",
-                          "probes.train.restore_check", *(f"probes.train.{p}" for p in PROBES_PROFILES)),
-        checkpoints=lambda wc: res("probes", f"checkpoints/{wc.variant}"),
+        step=PROBES_TRAIN_STEP,
+        settings=step_settings(PROBES_TRAIN_STEP),
+        variant="{variant}",
+        checkpoints=pr_res("checkpoints/{variant}"),
     wildcard_constraints:
         variant="rope10k|rope500k|p025|p075|p075rev|nope",
     threads: 1
@@ -84,141 +94,146 @@ rule probes_train:
     benchmark:
         bench_path("probes", "probes_train_{variant}")
     script:
-        "../scripts/probes_train.py"
+        STEP_SCRIPT
 
 
 def probes_subject_inputs(wc):
     """The trained subject model's files, unless a local checkpoint is probed instead."""
     if PROBES_SUBJECT_CKPT:
         return []
-    return [res("probes", f"models/{PROBES_SUBJECT}/config.json"), res("probes", f"models/{PROBES_SUBJECT}/model.safetensors")]
+    return [pr_res(f"models/{PROBES_SUBJECT}/config.json"), pr_res(f"models/{PROBES_SUBJECT}/model.safetensors")]
 
 
 rule probes_measure:
     """Hook the subject model's attention layers: per-frequency q/k chunk norms, high/low band shares,
     diagonal and previous-token scores per head, attention maps of the most positional heads."""
     input:
+        code=stage_code(*PROBES_STEP, "probes/measure.py", "probes/hooks.py", "probes/model.py"),
         model=probes_subject_inputs,
         texts=os.path.join(str(PROBES_ROOT), config["probes"]["texts"]),
-        code=stage_code("probes/measure.py", "probes/hooks.py", "probes/model.py"),
     output:
         norms=result("probes", "freq_norms.parquet"),
         heads=result("probes", "head_summary.csv"),
         examples=result("probes", "attention_examples.parquet"),
         subject=result("probes", "subject.json"),
     params:
-        settings=settings("probes.subject_variant", "probes.subject_checkpoint", "probes.texts", "probes.max_tokens",
-                          "probes.band_fraction", "probes.example_tokens"),
-        model_dir=res("probes", f"models/{PROBES_SUBJECT}"),
+        step="probes.measure",
+        settings=step_settings("probes.measure"),
     threads: 1
     log:
         log_path("probes", "probes_measure"),
     benchmark:
         bench_path("probes", "probes_measure")
     script:
-        "../scripts/probes_measure.py"
+        STEP_SCRIPT
 
 
 rule probes_prope:
     """p-RoPE at small scale: held-out loss of every trained variant over its seeds (mean, spread) beside
     the paper's Table 2, the per-seed table, the training curves and the orderings against RoPE 10k."""
     input:
-        runs=expand(res("probes", "train/{variant}.json"), variant=PROBES_VARIANTS),
-        corpus=res("probes", "corpus.json"),
+        code=stage_code(*PROBES_STEP, "probes/prope.py"),
+        runs=expand(pr_res("train/{variant}.json"), variant=PROBES_VARIANTS),
+        corpus=pr_res("corpus.json"),
         published=PUBLISHED_VALUES,
-        code=stage_code("probes/prope.py"),
     output:
         table=result("probes", "prope.csv"),
         runs=result("probes", "prope_runs.csv"),
         curves=result("probes", "train_curves.parquet"),
         summary=result("probes", "prope_summary.json"),
+    params:
+        step="probes.prope",
+        settings=step_settings("probes.prope"),
     threads: 1
     log:
         log_path("probes", "probes_prope"),
     benchmark:
         bench_path("probes", "probes_prope")
     script:
-        "../scripts/probes_prope.py"
+        STEP_SCRIPT
 
 
 rule probes_scorecard:
     """The stage's scorecard rows (analysis/probes/claims.py), each with its criterion and verdict."""
     input:
-        prope=res("probes", "prope.csv"),
-        summary=res("probes", "prope_summary.json"),
-        synthetic=res("probes", "synthetic/summary.json"),
-        heads=res("probes", "head_summary.csv"),
-        subject=res("probes", "subject.json"),
+        code=stage_code(*PROBES_STEP, "probes/claims.py", "probes/prope.py", "core/scorecard.py"),
         published=PUBLISHED_VALUES,
-        code=stage_code("probes/claims.py", "probes/prope.py", "core/scorecard.py"),
+        prope=pr_res("prope.csv"),
+        summary=pr_res("prope_summary.json"),
+        synthetic=pr_res("synthetic/summary.json"),
+        heads=pr_res("head_summary.csv"),
+        subject=pr_res("subject.json"),
     output:
-        table=result("probes", "scorecard.csv"),
+        scorecard=result("probes", "scorecard.csv"),
+    params:
+        step="probes.scorecard",
+        settings=step_settings("probes.scorecard"),
     threads: 1
     log:
         log_path("probes", "probes_scorecard"),
     benchmark:
         bench_path("probes", "probes_scorecard")
     script:
-        "../scripts/probes_scorecard.py"
+        STEP_SCRIPT
 
 
 rule probes_findings:
     """Every number and data-dependent phrase of report/probes.qmd (findings.json) and its display tables."""
     input:
-        synthetic=res("probes", "synthetic/summary.json"),
-        prop32=res("probes", "synthetic/prop32.csv"),
-        subject=res("probes", "subject.json"),
-        heads=res("probes", "head_summary.csv"),
-        corpus=res("probes", "corpus.json"),
-        prope=res("probes", "prope.csv"),
-        summary=res("probes", "prope_summary.json"),
-        scorecard=res("probes", "scorecard.csv"),
-        code=stage_code("probes/findings.py", "probes/display.py", "core/findings.py", "core/numfmt.py"),
+        code=stage_code(*PROBES_STEP, "probes/findings.py", "probes/display.py", "core/findings.py", "core/numfmt.py"),
+        synthetic=pr_res("synthetic/summary.json"),
+        prop32=pr_res("synthetic/prop32.csv"),
+        subject=pr_res("subject.json"),
+        heads=pr_res("head_summary.csv"),
+        corpus=pr_res("corpus.json"),
+        prope=pr_res("prope.csv"),
+        summary=pr_res("prope_summary.json"),
+        scorecard=pr_res("scorecard.csv"),
     output:
         findings=result("probes", "findings.json"),
-        prop32=result("probes", "display/prop32.parquet", caption="display/prop32.parquet"),
-        prope=result("probes", "display/prope.parquet", caption="display/prope.parquet"),
-        scorecard=result("probes", "display/scorecard.parquet", caption="display/scorecard.parquet"),
+        **{name: result("probes", f"display/{name}.parquet", caption=f"display/{name}.parquet") for name in PROBES_DISPLAY},
+    params:
+        step="probes.findings",
+        settings=step_settings("probes.findings"),
     threads: 1
     log:
         log_path("probes", "probes_findings"),
     benchmark:
         bench_path("probes", "probes_findings")
     script:
-        "../scripts/probes_findings.py"
+        STEP_SCRIPT
 
 
 rule probes_figures:
     """Every probes figure (Altair: Vega-Lite JSON, SVG, PNG, HTML) from the result tables."""
     input:
-        figure2=res("probes", "synthetic/figure2.parquet"),
-        prop31=res("probes", "synthetic/prop31.parquet"),
-        heads_syn=res("probes", "synthetic/positional_heads.parquet"),
-        synthetic=res("probes", "synthetic/summary.json"),
-        norms=res("probes", "freq_norms.parquet"),
-        heads=res("probes", "head_summary.csv"),
-        examples=res("probes", "attention_examples.parquet"),
-        subject=res("probes", "subject.json"),
-        prope=res("probes", "prope.csv"),
-        curves=res("probes", "train_curves.parquet"),
-        code=stage_code("probes/charts.py", "core/figures.py"),
+        code=stage_code(*PROBES_STEP, "probes/charts.py", "core/figures.py"),
+        figure2=pr_res("synthetic/figure2.parquet"),
+        prop31=pr_res("synthetic/prop31.parquet"),
+        heads_syn=pr_res("synthetic/positional_heads.parquet"),
+        synthetic=pr_res("synthetic/summary.json"),
+        norms=pr_res("freq_norms.parquet"),
+        heads=pr_res("head_summary.csv"),
+        examples=pr_res("attention_examples.parquet"),
+        subject=pr_res("subject.json"),
+        prope=pr_res("prope.csv"),
+        curves=pr_res("train_curves.parquet"),
     output:
         **{name: figure_files("probes", name) for name in PROBES_FIGURES},
+    params:
+        step="probes.figures",
+        settings=step_settings("probes.figures"),
     threads: 1
     log:
         log_path("probes", "probes_figures"),
     benchmark:
         bench_path("probes", "probes_figures")
     script:
-        "../scripts/probes_figures.py"
+        STEP_SCRIPT
 
 
 ALL_TARGETS.extend(
-    [
-        res("probes", "scorecard.csv"),
-        res("probes", "findings.json"),
-        res("probes", "prope.csv"),
-        res("probes", "figures/prope.svg"),
-        res("probes", "figures/figure2.svg"),
-    ]
+    [pr_res("scorecard.csv"), pr_res("findings.json"), pr_res("prope.csv")]
+    + [pr_res(f"display/{name}.parquet") for name in PROBES_DISPLAY]
+    + [pr_res(f"figures/{name}.svg") for name in PROBES_FIGURES]
 )
