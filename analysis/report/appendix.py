@@ -83,8 +83,12 @@ def provenance_compact(entries: list[dict[str, Any]]) -> str:
 
     if not entries:
         return "No result has a provenance record yet.\n"
-    df = pd.DataFrame([{"result": f"{e['stage']}/{e['file']}", "computed by": e["function"] or "unknown",
-                        "rule": e["rule"] or "unknown"} for e in entries])
+    def breakable(s: str) -> str:  # long dotted names and paths may break after . / _ (zero-width spaces)
+        return re.sub(r"([./_])", "\\1\u200b", s)
+
+    df = pd.DataFrame([{"result": breakable(f"{e['stage']}/{e['file']}"),
+                        "computed by": breakable(e["function"] or "unknown"), "rule": breakable(e["rule"] or "unknown")}
+                       for e in entries])
     return pipe_table(df, widths=[38, 44, 18], align="lll")
 
 
