@@ -168,7 +168,7 @@ if LONGCTX_ARCHIVED is not None:
             scorecard=result("longctx", "archived/scorecard.csv"),
         params:
             settings=settings("longctx.paper_scale"),
-            folder=os.path.relpath(LONGCTX_ARCHIVED),
+            folder=str(LONGCTX_ARCHIVED),
         threads: 1
         log:
             log_path("longctx", "longctx_archived"),

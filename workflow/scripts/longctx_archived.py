@@ -1,7 +1,10 @@
 """Adapter: an archived longctx run (data/archive/longctx/<run>/) -> the same summary tables and
 scorecard rows as the quick run, computed by the same functions."""
 
+import os
+
 from analysis.core.adapter import Adapter
+from analysis.core.config import ROOT
 from analysis.core.archive import describe
 from analysis.longctx import archive, bases, summary
 
@@ -23,7 +26,7 @@ with Adapter(smk) as a:
     )
     out["summary"]["record"] = {k: rec.get(k) for k in ("profile", "device", "command", "wall_seconds",
                                                         "train_seconds", "eval_seconds", "commit", "date")}
-    out["summary"]["record"]["folder"] = smk.params.folder
+    out["summary"]["record"]["folder"] = os.path.relpath(smk.params.folder, ROOT)
     a.json(out["summary"], "summary")
     a.table(curves, "curves")
     for name in ("by_base", "by_distance", "bases_table", "scorecard"):
