@@ -97,13 +97,25 @@ def _phase(ph: dict[str, Any], p: str = "") -> list[Finding]:
 def _record(rec: dict[str, Any], p: str) -> list[Finding]:
     wall = rec.get("wall_seconds")
     return [
-        finding(p + "command", rec["command"], f"`{rec['command']}`", markdown=True),
+        finding(p + "command", rec["command"], rec["command"]),
         finding(p + "wall_minutes", None if wall is None else float(wall) / 60,
                 "not recorded" if wall is None else f"{float(wall) / 60:.0f} min"),
         finding(p + "date", rec.get("date"), str(rec.get("date") or "unknown")[:10]),
         finding(p + "commit", rec.get("commit"), str(rec.get("commit") or "unknown")[:9]),
-        finding(p + "folder", rec["folder"], f"`{rec['folder']}`", markdown=True),
+        finding(p + "folder", rec["folder"], rec["folder"]),
     ]
+
+
+def rule_text() -> str:
+    """The decision rule in words, with the constants of :mod:`analysis.longctx.claims`."""
+    from analysis.longctx import claims as C
+
+    return (f"the {C.CI:.0%} interval of the mean per-seed difference ({C.N_BOOT:,} bootstrap resamples of the seeds) "
+            f"must exclude zero on the side the claim predicts (holds); it is contradicted when it lies below zero "
+            f"or within ±{C.EQUIVALENCE:g}; otherwise mixed; with fewer than {C.MIN_SEEDS} paired seeds untestable. "
+            f"A seed learned the task when its accuracy at distances m ≤ L/{round(1 / C.SHORT_FRACTION)} is at least "
+            f"{C.LEARNED_ACCURACY:g}; retrieval is compared only on seeds where the base and every reference base "
+            f"learned. Perplexity must stay within +{C.PPL_TOLERANCE:.0%} of the reference's")
 
 
 def longctx_findings(summary: dict[str, Any], scorecard: pd.DataFrame,
@@ -112,6 +124,7 @@ def longctx_findings(summary: dict[str, Any], scorecard: pd.DataFrame,
     c = summary["claims"]
     out = _scale(summary["scale"]) + _bounds(summary) + _men(c["men"]) + _phase(c["phase"])
     out.append(finding("scorecard_rows", len(scorecard)))
+    out.append(finding("rule_text", True, rule_text()))
     out.append(finding("paper_scale_men", summary["paper_scale"]["men2024"]))
     out.append(finding("paper_scale_phase", summary["paper_scale"]["liu2026"]))
     if archived is not None:
