@@ -58,12 +58,22 @@ def _learned_text(learned: dict[str, dict[str, int]]) -> str:
     return "; ".join(f"{k}×: {v['learned']} of {v['seeds']}" for k, v in learned.items())
 
 
+def _untestable_why(status: str, ci: dict[str, Any]) -> str:
+    """Why a part is untestable and what would decide it (plain text, empty when it was tested)."""
+    from analysis.longctx.claims import MIN_SEEDS
+
+    if status != "untestable":
+        return ""
+    return (f" (only {ci['n'] if ci else 0} paired seeds learned short-range retrieval, {MIN_SEEDS} needed: deciding "
+            "it needs a scale at which this base learns the task at short range, i.e. more steps or a wider model)")
+
+
 def _men(men: dict[str, Any], p: str = "") -> list[Finding]:
     parts = []
     for t in men["bases"]:
         ret = ("not measured (no evaluated distance with B(m) < 0)" if not t["evaluated_negative"] else
                f"accuracy drop at the {t['evaluated_negative']} evaluated distances with B(m) < 0 "
-               f"{_ci(t['retrieval'])}: {t['retrieval_status']}")
+               f"{_ci(t['retrieval'])}: {t['retrieval_status']}{_untestable_why(t['retrieval_status'], t['retrieval'])}")
         parts.append(f"{t['factor']:g}× ({t['share']['learned']} of {t['share']['seeds']} seeds learned): perplexity "
                      f"{_ci(t['ppl'], True)} against the feasible bases: {t['ppl_status']}; {ret}")
     return [
@@ -78,6 +88,7 @@ def _men(men: dict[str, Any], p: str = "") -> list[Finding]:
 def _phase(ph: dict[str, Any], p: str = "") -> list[Finding]:
     parts = [f"{t['factor']:g}× ({t['share']['learned']} of {t['share']['seeds']} seeds learned): long-range accuracy "
              f"drop {_ci(t['accuracy_drop'])}, attention-on-key drop {_ci(t['key_mass_drop'])}: {t['status']}"
+             f"{_untestable_why(t['status'], t['accuracy_drop'])}"
              for t in ph["bases"]]
     sep = [f"{t['factor']:g}× (meets the DC bound, violates Men's; {t['share']['learned']} of {t['share']['seeds']} "
            f"seeds learned): long-range accuracy drop {_ci(t['accuracy_drop'])}" for t in ph.get("separating", [])]
