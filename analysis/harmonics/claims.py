@@ -126,15 +126,15 @@ def weakening_claim(sweep: pd.DataFrame, activations: Sequence[str]) -> ScoreRow
     falls = {a: bool(np.all(np.diff(half[f"act_rms_{a}"].to_numpy()) <= MONOTONE_STEP)) for a in activations}
     ok = all(falls.values())
     return _row(
-        "misalignment weakens FFN activations", "activation falls as |phi| grows",
+        "misalignment weakens FFN activations", "activation falls as abs(phi) grows",
         "; ".join(f"{a}: rms {at0[f'act_rms_{a}']:.3g} at phi = 0 to {atpi[f'act_rms_{a}']:.2g} at pi, "
                   + ("monotone" if falls[a] else "not monotone") for a in activations),
         None, ok,
-        "the RMS activation of every nonlinearity falls monotonically in |phi| on [0, pi], as the input "
+        "the RMS activation of every nonlinearity falls monotonically in abs(phi) on [0, pi], as the input "
         "amplitude 2|cos(phi/2)|" if ok else
-        "the RMS activation of " + ", ".join(a for a in activations if not falls[a]) + " is not monotone in |phi|",
+        "the RMS activation of " + ", ".join(a for a in activations if not falls[a]) + " is not monotone in abs(phi)",
         f"reproduced when the RMS activation of every nonlinearity never rises (by more than {MONOTONE_STEP:g}) "
-        "from one sampled |φ| to the next on [0, π]",
+        "from one sampled abs(φ) to the next on [0, π]",
     )
 
 
@@ -145,7 +145,7 @@ def focus_claim(sweep: pd.DataFrame) -> ScoreRow:
     the aligned one's (phi = 0) and the opposed key's (phi = pi) is at least FOCUS_MIN_RISE_NATS above it.
 
     Criterion history (stated on the scorecard too): issue 13 item 8 replaced a weight-only verdict by
-    "entropy monotone in |phi|" (Spearman rho >= FOCUS_MIN_SPEARMAN), a threshold chosen after seeing
+    "entropy monotone in abs(phi)" (Spearman rho >= FOCUS_MIN_SPEARMAN), a threshold chosen after seeing
     the data; that rule failed only on a 0.02-nat dip after the entropy had saturated at the distractors'
     level (0.70 -> 3.8 nats aligned -> opposed). The paper claims no monotone law, only that misalignment
     disrupts focus, so issue 23 item 4 revised the criterion, after seeing the data, to the paper's own
@@ -159,12 +159,12 @@ def focus_claim(sweep: pd.DataFrame) -> ScoreRow:
     min_excess = float(np.min(h[1:] - h[0])) if len(h) > 1 else math.nan
     every = math.isfinite(min_excess) and min_excess > 0
     ok = every and rise >= FOCUS_MIN_RISE_NATS
-    ours = (f"entropy {t['at_0']:.3g} nats at phi = 0, max {t['max']:.3g} at |phi| = {t['phi_max']:.2f}, "
+    ours = (f"entropy {t['at_0']:.3g} nats at phi = 0, max {t['max']:.3g} at abs(phi) = {t['phi_max']:.2f}, "
             f"{t['at_pi']:.3g} at pi; every misaligned offset at least {min_excess:+.3g} nats above aligned")
     weight = (f"the aligned key's weight falls {'monotonically' if w_falls else 'but not monotonically'} "
               f"({w[0]:.3g} to {w[-1]:.2g})")
     shape = ("" if t["rho"] >= FOCUS_MIN_SPEARMAN else
-             f"; the curve is not monotone (it peaks at |phi| = {t['phi_max']:.2f}, where the fading key ties with "
+             f"; the curve is not monotone (it peaks at abs(phi) = {t['phi_max']:.2f}, where the fading key ties with "
              f"the distractors, and ends {t['max'] - t['at_pi']:.2g} nats lower), which the claim does not require")
     if ok:
         reason = (f"every misaligned offset has higher entropy than the aligned key (+{rise:.2f} nats from 0 to pi)"
@@ -177,9 +177,9 @@ def focus_claim(sweep: pd.DataFrame) -> ScoreRow:
     return _row(
         "misalignment disrupts attention focus", "entropy higher when misaligned", ours, FOCUS_MIN_RISE_NATS, ok, reason,
         f"reproduced when, for one key offset by φ among random distractors, the attention entropy at every sampled "
-        f"misaligned offset 0 < |φ| ≤ π is above the aligned one (φ = 0) and the opposed one (φ = π) at least "
+        f"misaligned offset 0 < abs(φ) ≤ π is above the aligned one (φ = 0) and the opposed one (φ = π) at least "
         f"{FOCUS_MIN_RISE_NATS:g} nats above it; differs otherwise. Revised after seeing the data (issue 23): the "
-        f"earlier rule (entropy monotone in |φ|, Spearman ρ ≥ {FOCUS_MIN_SPEARMAN:g}, itself chosen after the data) "
+        f"earlier rule (entropy monotone in abs(φ), Spearman ρ ≥ {FOCUS_MIN_SPEARMAN:g}, itself chosen after the data) "
         "judged a monotone law the paper does not claim and failed only on a 0.02-nat dip after saturation",
     )
 
