@@ -2,8 +2,8 @@
 against our measurement by a criterion stated here, in code, with the verdict it gives and why.
 
 The thresholds below are the criteria; they are part of the claim's definition and are not tuned to
-the data. Where a criterion was added after the first measurement (the attention-focus claim,
-issue 13 item 8), its docstring says so.
+the data. Where a criterion was added or revised after the first measurement (the attention-focus claim,
+issue 13 item 8, revised again by issue 23 item 4), its docstring and its scorecard criterion say so.
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ PEAK_TOLERANCE_BINS = 1.0
 HARMONIC_VISIBILITY = 100.0
 # a sampled curve is monotone when no step goes the wrong way by more than this (float64 round-off)
 MONOTONE_STEP = 1e-12
-# "misalignment disrupts focus": attention entropy must rise with |phi| -- rank correlation at least
-# this high over the sampled offsets in [0, pi], and a rise from phi = 0 to pi of at least this (nats)
+# "misalignment disrupts focus" (the paper's comparison: misaligned against aligned): every misaligned
+# offset's attention entropy above the aligned one's, and the opposed one (phi = pi) at least
+# FOCUS_MIN_RISE_NATS above it. FOCUS_MIN_SPEARMAN was the earlier (issue 13) monotonicity criterion,
+# kept only to describe the curve's shape on the page; it no longer decides the verdict (issue 23).
 FOCUS_MIN_SPEARMAN = 0.9
 FOCUS_MIN_RISE_NATS = 0.1
 
@@ -124,47 +126,61 @@ def weakening_claim(sweep: pd.DataFrame, activations: Sequence[str]) -> ScoreRow
     falls = {a: bool(np.all(np.diff(half[f"act_rms_{a}"].to_numpy()) <= MONOTONE_STEP)) for a in activations}
     ok = all(falls.values())
     return _row(
-        "misalignment weakens FFN activations", "activation falls as |phi| grows",
+        "misalignment weakens FFN activations", "activation falls as abs(phi) grows",
         "; ".join(f"{a}: rms {at0[f'act_rms_{a}']:.3g} at phi = 0 to {atpi[f'act_rms_{a}']:.2g} at pi, "
                   + ("monotone" if falls[a] else "not monotone") for a in activations),
         None, ok,
-        "the RMS activation of every nonlinearity falls monotonically in |phi| on [0, pi], as the input "
+        "the RMS activation of every nonlinearity falls monotonically in abs(phi) on [0, pi], as the input "
         "amplitude 2|cos(phi/2)|" if ok else
-        "the RMS activation of " + ", ".join(a for a in activations if not falls[a]) + " is not monotone in |phi|",
+        "the RMS activation of " + ", ".join(a for a in activations if not falls[a]) + " is not monotone in abs(phi)",
         f"reproduced when the RMS activation of every nonlinearity never rises (by more than {MONOTONE_STEP:g}) "
-        "from one sampled |φ| to the next on [0, π]",
+        "from one sampled abs(φ) to the next on [0, π]",
     )
 
 
 def focus_claim(sweep: pd.DataFrame) -> ScoreRow:
-    """"Misalignment disrupts focus", judged on the attention entropy of one key offset by phi among
-    random distractors. The claim says focus degrades as alignment is lost, so the entropy must rise
-    with |phi| (rank correlation >= FOCUS_MIN_SPEARMAN) and by a real margin (>= FOCUS_MIN_RISE_NATS from
-    0 to pi). This criterion replaced, after the first measurements (issue 13, item 8), a verdict
-    that looked only at the aligned key's weight and ignored the non-monotone entropy."""
+    """"Misalignment disrupts focus", judged as the paper states it: focus with a misaligned key is worse
+    than with an aligned one. Measured on the attention entropy of one key offset by phi among random
+    distractors: reproduced when the entropy at every sampled misaligned offset 0 < |phi| <= pi is above
+    the aligned one's (phi = 0) and the opposed key's (phi = pi) is at least FOCUS_MIN_RISE_NATS above it.
+
+    Criterion history (stated on the scorecard too): issue 13 item 8 replaced a weight-only verdict by
+    "entropy monotone in abs(phi)" (Spearman rho >= FOCUS_MIN_SPEARMAN), a threshold chosen after seeing
+    the data; that rule failed only on a 0.02-nat dip after the entropy had saturated at the distractors'
+    level (0.70 -> 3.8 nats aligned -> opposed). The paper claims no monotone law, only that misalignment
+    disrupts focus, so issue 23 item 4 revised the criterion, after seeing the data, to the paper's own
+    comparison (misaligned against aligned)."""
     t = focus_trend(sweep)
-    _, atpi, half = sweep_ends(sweep)
+    _, _, half = sweep_ends(sweep)
+    h = half["entropy_target"].to_numpy(dtype=float)
     w = half["target_weight"].to_numpy()
     w_falls = bool(np.all(np.diff(w) <= MONOTONE_STEP))
     rise = t["at_pi"] - t["at_0"]
-    ok = math.isfinite(t["rho"]) and t["rho"] >= FOCUS_MIN_SPEARMAN and rise >= FOCUS_MIN_RISE_NATS
-    ours = (f"entropy {t['at_0']:.3g} nats at phi = 0, max {t['max']:.3g} at |phi| = {t['phi_max']:.2f}, "
-            f"{t['at_pi']:.3g} at pi; Spearman rho(entropy, |phi|) = {t['rho']:.2f}")
+    min_excess = float(np.min(h[1:] - h[0])) if len(h) > 1 else math.nan
+    every = math.isfinite(min_excess) and min_excess > 0
+    ok = every and rise >= FOCUS_MIN_RISE_NATS
+    ours = (f"entropy {t['at_0']:.3g} nats at phi = 0, max {t['max']:.3g} at abs(phi) = {t['phi_max']:.2f}, "
+            f"{t['at_pi']:.3g} at pi; every misaligned offset at least {min_excess:+.3g} nats above aligned")
     weight = (f"the aligned key's weight falls {'monotonically' if w_falls else 'but not monotonically'} "
               f"({w[0]:.3g} to {w[-1]:.2g})")
+    shape = ("" if t["rho"] >= FOCUS_MIN_SPEARMAN else
+             f"; the curve is not monotone (it peaks at abs(phi) = {t['phi_max']:.2f}, where the fading key ties with "
+             f"the distractors, and ends {t['max'] - t['at_pi']:.2g} nats lower), which the claim does not require")
     if ok:
-        reason = f"entropy rises with |phi| (rho = {t['rho']:.2f}, +{rise:.2f} nats from 0 to pi); {weight}"
-    elif rise < FOCUS_MIN_RISE_NATS:
-        reason = f"entropy at pi is not above that at 0 by {FOCUS_MIN_RISE_NATS:g} nats (change {rise:+.2f}); {weight}"
+        reason = (f"every misaligned offset has higher entropy than the aligned key (+{rise:.2f} nats from 0 to pi)"
+                  f"{shape}; {weight}")
+    elif not every:
+        reason = (f"some misaligned offset has entropy at or below the aligned one (by {min_excess:+.3g} nats): "
+                  f"misalignment does not always disrupt focus; {weight}")
     else:
-        reason = (f"entropy is not monotone in |phi| (rho = {t['rho']:.2f} < {FOCUS_MIN_SPEARMAN:g}): it peaks at "
-                  f"|phi| = {t['phi_max']:.2f}, where the fading key ties with the distractors, then falls "
-                  f"{t['max'] - t['at_pi']:.2g} nats to the distractors' own entropy; {weight}")
+        reason = f"entropy at pi is not above that at 0 by {FOCUS_MIN_RISE_NATS:g} nats (change {rise:+.2f}); {weight}"
     return _row(
-        "misalignment disrupts attention focus", "entropy rises as |phi| grows", ours, None, ok, reason,
-        f"reproduced when, for one key offset by φ among random distractors, the attention entropy rises with |φ| "
-        f"on [0, π]: Spearman ρ(entropy, |φ|) ≥ {FOCUS_MIN_SPEARMAN:g} over the sampled offsets and "
-        f"entropy(π) − entropy(0) ≥ {FOCUS_MIN_RISE_NATS:g} nats; differs otherwise",
+        "misalignment disrupts attention focus", "entropy higher when misaligned", ours, FOCUS_MIN_RISE_NATS, ok, reason,
+        f"reproduced when, for one key offset by φ among random distractors, the attention entropy at every sampled "
+        f"misaligned offset 0 < abs(φ) ≤ π is above the aligned one (φ = 0) and the opposed one (φ = π) at least "
+        f"{FOCUS_MIN_RISE_NATS:g} nats above it; differs otherwise. Revised after seeing the data (issue 23): the "
+        f"earlier rule (entropy monotone in abs(φ), Spearman ρ ≥ {FOCUS_MIN_SPEARMAN:g}, itself chosen after the data) "
+        "judged a monotone law the paper does not claim and failed only on a 0.02-nat dip after saturation",
     )
 
 

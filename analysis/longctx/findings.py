@@ -14,78 +14,135 @@ __all__ = ["longctx_findings"]
 _SUPPORT = {
     "reproduced": "supports the claim at this scale",
     "differs": "contradicts the claim at this scale",
-    "inconclusive": "cannot decide the claim at this scale (the seeds disagree or the reference did not learn)",
+    "inconclusive": "cannot decide the claim at this scale",
     "not reproducible offline": "cannot be tested offline",
 }
 
 
-def _scale(s: dict[str, Any]) -> list[Finding]:
+def _scale(s: dict[str, Any], p: str = "") -> list[Finding]:
     n = len(s["seeds"])
     seeds_note = (f"{n} seeds per base; bands and bars show the range over the seeds" if n >= 3 else
                   f"only {n} seed(s) per base (the budget of this profile allows no more): orderings are not "
                   "separated from the seed spread")
     return [
-        finding("profile", s["profile"]), finding("device", s["device"]),
-        finding("head_dim", s["head_dim"]), finding("seq_len", s["seq_len"]), finding("layers", s["layers"]),
-        finding("parameters", s["parameters"]), finding("steps", s["steps"]), finding("n_seeds", n),
-        finding("seeds_note", seeds_note), finding("n_records", s["n_records"]),
-        finding("chance", s["chance"], fmt(s["chance"])),
+        finding(p + "profile", s["profile"]), finding(p + "device", s["device"]),
+        finding(p + "head_dim", s["head_dim"]), finding(p + "seq_len", s["seq_len"]), finding(p + "layers", s["layers"]),
+        finding(p + "parameters", s["parameters"]), finding(p + "steps", s["steps"]), finding(p + "n_seeds", n),
+        finding(p + "seeds_note", seeds_note), finding(p + "n_records", s["n_records"]),
+        finding(p + "chance", s["chance"], fmt(s["chance"])), finding(p + "source", s["source"]),
+        finding(p + "n_distances", s["n_distances"]),
     ]
 
 
-def _bounds(summary: dict[str, Any]) -> list[Finding]:
+def _bounds(summary: dict[str, Any], p: str = "") -> list[Finding]:
     ph = summary["phase"]
     return [
-        finding("men_min_base", summary["men"]["min_base"], fmt(summary["men"]["min_base"], 6)),
-        finding("dc_exact", ph["dc_stability"]["exact"], fmt(ph["dc_stability"]["exact"], 4)),
-        finding("dc_paper", ph["dc_stability"]["paper"], fmt(ph["dc_stability"]["paper"], 4)),
-        finding("depth_exact", ph["depth_compounded"]["exact"], fmt(ph["depth_compounded"]["exact"], 4)),
-        finding("depth_paper", ph["depth_compounded"]["paper"], fmt(ph["depth_compounded"]["paper"], 4)),
-        finding("aliasing_exact", ph["aliasing"]["exact"], fmt(ph["aliasing"]["exact"], 4)),
-        finding("epsilon", summary["epsilon"]),
+        finding(p + "men_min_base", summary["men"]["min_base"], fmt(summary["men"]["min_base"], 6)),
+        finding(p + "dc_exact", ph["dc_stability"]["exact"], fmt(ph["dc_stability"]["exact"], 4)),
+        finding(p + "dc_paper", ph["dc_stability"]["paper"], fmt(ph["dc_stability"]["paper"], 4)),
+        finding(p + "depth_exact", ph["depth_compounded"]["exact"], fmt(ph["depth_compounded"]["exact"], 4)),
+        finding(p + "depth_paper", ph["depth_compounded"]["paper"], fmt(ph["depth_compounded"]["paper"], 4)),
+        finding(p + "aliasing_exact", ph["aliasing"]["exact"], fmt(ph["aliasing"]["exact"], 4)),
+        finding(p + "epsilon", summary["epsilon"]),
     ]
 
 
-def _men(men: dict[str, Any]) -> list[Finding]:
+def _ci(ci: dict[str, Any], pct: bool = False) -> str:
+    if not ci or ci["n"] == 0:
+        return "no paired seed"
+    f = (lambda x: f"{x:+.1%}") if pct else (lambda x: fmt(x, 2))
+    return f"{f(ci['mean'])} (95% interval {f(ci['lo'])} to {f(ci['hi'])}, {ci['n']} seeds)"
+
+
+def _learned_text(learned: dict[str, dict[str, int]]) -> str:
+    return "; ".join(f"{k}×: {v['learned']} of {v['seeds']}" for k, v in learned.items())
+
+
+def _untestable_why(status: str, ci: dict[str, Any]) -> str:
+    """Why a part is untestable and what would decide it (plain text, empty when it was tested)."""
+    from analysis.longctx.claims import MIN_SEEDS
+
+    if status != "untestable":
+        return ""
+    return (f" (only {ci['n'] if ci else 0} paired seeds learned short-range retrieval, {MIN_SEEDS} needed: deciding "
+            "it needs a scale at which this base learns the task at short range, i.e. more steps or a wider model)")
+
+
+def _men(men: dict[str, Any], p: str = "") -> list[Finding]:
     parts = []
     for t in men["bases"]:
-        acc = ("not measured (no evaluated distance beyond it)" if t["accuracy"] is None else
-               f"accuracy {fmt(t['accuracy'], 2)} against {fmt(t['reference_accuracy'], 2)} for the feasible bases")
-        parts.append(f"{t['factor']:g}× (first B(m) < 0 at m = {t['first_negative_m']}): perplexity "
-                     f"{t['ppl_ratio_mean']:+.1%} from the best, {acc} at m ≥ {t['first_negative_m']}")
-    ratios = [t["ppl_ratio_mean"] for t in men["bases"]]
+        ret = ("not measured (no evaluated distance with B(m) < 0)" if not t["evaluated_negative"] else
+               f"accuracy drop at the {t['evaluated_negative']} evaluated distances with B(m) < 0 "
+               f"{_ci(t['retrieval'])}: {t['retrieval_status']}{_untestable_why(t['retrieval_status'], t['retrieval'])}")
+        parts.append(f"{t['factor']:g}× ({t['share']['learned']} of {t['share']['seeds']} seeds learned): perplexity "
+                     f"{_ci(t['ppl'], True)} against the feasible bases: {t['ppl_status']}; {ret}")
     return [
-        finding("men_verdict", men["verdict"]), finding("men_support", _SUPPORT[men["verdict"]]),
-        finding("men_details", "; ".join(parts) if parts else "no trained base lies below the bound"),
-        finding("best_factor", men["best_factor"], f"{men['best_factor']:g}× Men's bound"),
-        finding("ref_ppl_ratio", men["reference_ppl_ratio"],
-                "no base at or above the bound is feasible" if men["reference_ppl_ratio"] is None
-                else f"{men['reference_ppl_ratio']:+.1%}"),
-        finding("men_ppl_worst", max(ratios) if ratios else None,
-                f"{max(ratios):+.1%}" if ratios else "no base below the bound"),
+        finding(p + "men_verdict", men["verdict"]), finding(p + "men_support", _SUPPORT[men["verdict"]]),
+        finding(p + "men_details", "; ".join(parts) if parts else "no trained base lies below the bound"),
+        finding(p + "men_reference", men["reference_factors"],
+                ", ".join(f"{f:g}×" for f in men["reference_factors"]) or "none"),
+        finding(p + "learned", men["learned"], _learned_text(men["learned"])),
     ]
 
 
-def _phase(ph: dict[str, Any]) -> list[Finding]:
-    parts = [f"{t['factor']:g}×: attention on the key {fmt(t['key_mass'], 2)} against {fmt(t['reference_key_mass'], 2)}, "
-             f"entropy {fmt(t['entropy'], 3)} against {fmt(t['reference_entropy'], 3)} nats, accuracy "
-             f"{fmt(t['accuracy'], 2)} against {fmt(t['reference_accuracy'], 2)}" for t in ph["bases"]]
+def _phase(ph: dict[str, Any], p: str = "") -> list[Finding]:
+    parts = [f"{t['factor']:g}× ({t['share']['learned']} of {t['share']['seeds']} seeds learned): long-range accuracy "
+             f"drop {_ci(t['accuracy_drop'])}, attention-on-key drop {_ci(t['key_mass_drop'])}: {t['status']}"
+             f"{_untestable_why(t['status'], t['accuracy_drop'])}"
+             for t in ph["bases"]]
+    sep = [f"{t['factor']:g}× (meets the DC bound, violates Men's; {t['share']['learned']} of {t['share']['seeds']} "
+           f"seeds learned): long-range accuracy drop {_ci(t['accuracy_drop'])}" for t in ph.get("separating", [])]
     viol = ", ".join(f"{f:g}×" for f in ph["violating"]) or "none"
     return [
-        finding("phase_verdict", ph["verdict"]), finding("phase_support", _SUPPORT[ph["verdict"]]),
-        finding("phase_violating", viol),
-        finding("phase_details", "; ".join(parts) if parts else "no trained base violates the bounds"),
-        finding("phase_forms_agree", ph["same_set_paper_form"],
+        finding(p + "phase_verdict", ph["verdict"]), finding(p + "phase_support", _SUPPORT[ph["verdict"]]),
+        finding(p + "phase_violating", viol),
+        finding(p + "phase_reference", ph["reference"], ", ".join(f"{f:g}×" for f in ph["reference"]) or "none"),
+        finding(p + "phase_details", "; ".join(parts) if parts else "no trained base violates the bounds"),
+        finding(p + "phase_separating", "; ".join(sep) if sep else "no trained base meets the DC bound but not Men's"),
+        finding(p + "phase_forms_agree", ph["same_set_paper_form"],
                 "the paper form marks the same bases" if ph["same_set_paper_form"]
                 else "the paper form marks a different set of bases"),
     ]
 
 
-def longctx_findings(summary: dict[str, Any], scorecard: pd.DataFrame) -> list[Finding]:
-    """Every finding of the page (the scorecard rows' verdicts come from the same claims)."""
+def _record(rec: dict[str, Any], p: str) -> list[Finding]:
+    wall = rec.get("wall_seconds")
+    return [
+        finding(p + "command", rec["command"], rec["command"]),
+        finding(p + "wall_minutes", None if wall is None else float(wall) / 60,
+                "not recorded" if wall is None else f"{float(wall) / 60:.0f} min"),
+        finding(p + "date", rec.get("date"), str(rec.get("date") or "unknown")[:10]),
+        finding(p + "commit", rec.get("commit"), str(rec.get("commit") or "unknown")[:9]),
+        finding(p + "folder", rec["folder"], rec["folder"]),
+    ]
+
+
+def rule_text() -> str:
+    """The decision rule in words, with the constants of :mod:`analysis.longctx.claims`."""
+    from analysis.longctx import claims as C
+
+    return (f"the {C.CI:.0%} interval of the mean per-seed difference ({C.N_BOOT:,} bootstrap resamples of the seeds) "
+            f"must exclude zero on the side the claim predicts (holds); it is contradicted when it lies below zero "
+            f"or within ±{C.EQUIVALENCE:g}; otherwise mixed; with fewer than {C.MIN_SEEDS} paired seeds untestable. "
+            f"A seed learned the task when its accuracy at distances m ≤ L/{round(1 / C.SHORT_FRACTION)} is at least "
+            f"{C.LEARNED_ACCURACY:g}; retrieval is compared only on seeds where the base and every reference base "
+            f"learned. Perplexity must stay within +{C.PPL_TOLERANCE:.0%} of the reference's")
+
+
+def longctx_findings(summary: dict[str, Any], scorecard: pd.DataFrame,
+                     archived: dict[str, Any] | None = None) -> list[Finding]:
+    """Every finding of the page: the quick run's (no prefix) and the archived run's (``full_``)."""
     c = summary["claims"]
     out = _scale(summary["scale"]) + _bounds(summary) + _men(c["men"]) + _phase(c["phase"])
     out.append(finding("scorecard_rows", len(scorecard)))
+    out.append(finding("rule_text", True, rule_text()))
     out.append(finding("paper_scale_men", summary["paper_scale"]["men2024"]))
     out.append(finding("paper_scale_phase", summary["paper_scale"]["liu2026"]))
+    if archived is not None:
+        a = archived["claims"]
+        out += (_scale(archived["scale"], "full_") + _bounds(archived, "full_") + _men(a["men"], "full_")
+                + _phase(a["phase"], "full_") + _record(archived["record"], "full_"))
+        out.append(finding("scorecard_source", True, "the archived run below (the run with the most seeds and steps)"))
+    else:
+        out.append(finding("scorecard_source", False, "this build's quick run (no run is archived)"))
     return out

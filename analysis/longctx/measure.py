@@ -24,7 +24,16 @@ import pandas as pd
 
 from analysis.longctx import task
 
-__all__ = ["retrieval_scores", "probe_tables", "evaluate_model"]
+__all__ = ["retrieval_scores", "probe_tables", "evaluate_model", "eval_distances", "evaluate_base"]
+
+
+def eval_distances(eval_cfg: dict[str, Any], seq_len: int) -> list[int]:
+    """The evaluated distances: ``eval_cfg["distances"]``, or every distance ``1 .. L - 1`` when it is
+    ``"all"`` (so that every distance with ``B(m) < 0`` is measured)."""
+    d = eval_cfg["distances"]
+    if d == "all":
+        return list(range(1, int(seq_len)))
+    return [int(m) for m in d]
 
 
 def retrieval_scores(last_logits: np.ndarray, answers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +117,7 @@ def evaluate_base(
     dev = choose_device(device).type
     corpus = stdlib_corpus(int(corpus_cfg["bytes"]), int(corpus_cfg["val_every"]))
     plain = task.sanitize(corpus.val)
-    probes = task.eval_probes(plain, int(seq_len), [int(m) for m in eval_cfg["distances"]],
+    probes = task.eval_probes(plain, int(seq_len), eval_distances(eval_cfg, seq_len),
                               int(eval_cfg["per_distance"]), int(probe_cfg["n_records"]), int(eval_cfg["seed"]))
     out: dict[str, list[pd.DataFrame]] = {"perplexity": [], "retrieval": [], "attention": []}
     for s in seeds:

@@ -91,34 +91,50 @@ def bases_table(table: pd.DataFrame) -> pd.DataFrame:
         "accuracy, all m": pm("accuracy_all_mean", "accuracy_all_std"),
         "accuracy, m ≥ L/2": pm("long_accuracy_mean", "long_accuracy_std"),
         "key attention, m ≥ L/2": pm("long_key_mass_mean", "long_key_mass_std"),
+        "seeds that learned": [f"{int(a)} of {int(b)}" for a, b in zip(table["seeds_learned"], table["seeds_total"],
+                                                                        strict=True)],
     })
 
 
 def longctx_summary_tables(
     grid: dict[str, Any], curves: pd.DataFrame, runs: list[dict[str, Any]], perplexity: pd.DataFrame,
-    retrieval: pd.DataFrame, attention: pd.DataFrame, paper_scale: dict[str, str], n_records: int,
+    models: pd.DataFrame, paper_scale: dict[str, str], n_records: int, source: str,
 ) -> dict[str, Any]:
-    """Everything the summary rule writes: ``summary`` (JSON), ``by_base``, ``by_distance``,
-    ``bases_table`` and ``scorecard`` (:mod:`analysis.longctx.claims`)."""
+    """Everything a summary rule writes: ``summary`` (JSON), ``by_base``, ``by_distance``,
+    ``bases_table`` and ``scorecard`` (:mod:`analysis.longctx.claims`). ``models`` is the per-model
+    table (:func:`per_model`); ``source`` names the run (this build's quick run or an archived run)."""
     from analysis.core.scorecard import rows_to_frame
     from analysis.longctx import claims
 
-    models = per_model(retrieval, attention)
     tb = by_base(grid, models, perplexity)
+    lrn = claims.learned(models, int(grid["seq_len"])).rename("learned").reset_index()
+    share = lrn.groupby("factor")["learned"].agg(["sum", "count"]).reset_index()
+    tb = tb.merge(share.rename(columns={"sum": "seeds_learned", "count": "seeds_total"}), on="factor", how="left")
     bd = by_distance(models, curves)
     first = runs[0]["runs"][0]
     scale = {
         "profile": grid.get("profile", "cpu"), "device": runs[0]["device"], "parameters": first["parameters"],
         "steps": first["steps"], "seeds": sorted({r["seed"] for run in runs for r in run["runs"]}),
         "seq_len": int(grid["seq_len"]), "head_dim": int(grid["head_dim"]), "layers": int(grid["layers"]),
-        "n_records": int(n_records), "chance": 1.0 / task.N_VALUES,
+        "n_records": int(n_records), "chance": 1.0 / task.N_VALUES, "source": source,
+        "n_distances": int(models.distance.nunique()),
     }
-    rows, facts = claims.longctx_claims(grid, models, perplexity, scale, paper_scale)
-    heads = retrieval_head(attention)
+    rows, facts = claims.longctx_claims(grid, models, perplexity, scale, paper_scale, curves)
     summary = {"scale": scale, "men": grid["men"], "phase": grid["phase"], "epsilon": grid["epsilon"],
-               "claims": facts, "retrieval_heads": heads.to_dict(orient="records"),
-               "paper_scale": dict(paper_scale),
+               "claims": facts, "paper_scale": dict(paper_scale),
                "train_loss_last": {f"{r['factor']:g}": [x["train_answer_loss_last"] for x in r["runs"]]
                                    for r in runs}}
     return {"summary": summary, "by_base": tb, "by_distance": bd, "bases_table": bases_table(tb),
             "scorecard": rows_to_frame(rows), "models": models}
+
+
+def stage_scorecard(quick: pd.DataFrame, archived: pd.DataFrame | None) -> pd.DataFrame:
+    """The stage's scorecard rows: each claim's row from the archived run (when there is one; its reason
+    names the run) with the quick run's verdict appended, else the quick run's rows."""
+    if archived is None or archived.empty:
+        return quick
+    q = quick.set_index("item")["verdict"]
+    out = archived.copy()
+    out["reason"] = [f"{r} Quick run of this build (default profile): {q.get(i, 'not run')}."
+                     for r, i in zip(out["reason"], out["item"], strict=True)]
+    return out

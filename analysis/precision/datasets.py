@@ -1,9 +1,11 @@
 """Device data sets: every measurement of one device, committed as ``data/measurements/<device>/``
-(``python -m analysis.precision export``), and the all-device tables the charts draw."""
+(``python -m analysis.precision export``, written by :func:`analysis.core.archive.write_archive`, the
+mechanism of every archived run), and the all-device tables the charts draw."""
 
 from __future__ import annotations
 
 import argparse
+import time
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -42,19 +44,22 @@ def run_all(config: Mapping[str, Any], device: "torch.device | None" = None) -> 
 def export(config: Mapping[str, Any], out_root: str | Path, device: "torch.device | None" = None) -> Path:
     """Run :func:`run_all` and write ``<out_root>/<device-slug>/<name>.csv`` (each with its
     provenance sidecar) plus ``provenance.json`` naming device, torch version and settings."""
-    from analysis.core.results import write_json, write_table
+    import time
 
+    from analysis.core.archive import write_archive
+
+    t0 = time.perf_counter()
     device = device or choose_device(config["precision"].get("device", "auto"))
     rec = device_record(device)
     folder = Path(out_root) / device_slug(rec)
     used = {"physics.head_dim": config["physics"]["head_dim"], "physics.dtypes": config["physics"]["dtypes"],
             "precision": config["precision"]}
     tables = run_all(config, device)
-    for name, df in tables.items():
-        write_table(df, folder / f"{name}.csv", None, settings=used, measured_on=rec)
-    summary = {**rec, "slug": device_slug(rec), "tables": sorted(tables)}
-    write_json(summary, folder / "provenance.json", None, settings=used, measured_on=rec)
-    return folder
+    summary = {**rec, "slug": device_slug(rec), "tables": sorted(tables), "stage": "precision",
+               "profile": "measurements", "command": "python -m analysis.precision export",
+               "wall_seconds": round(time.perf_counter() - t0, 1)}
+    return write_archive(folder, tables={f"{name}.csv": df for name, df in tables.items()}, settings=used,
+                         record=summary, measured_on=rec)
 
 
 def load_measurements(folder: str | Path) -> dict[str, "pd.DataFrame"]:

@@ -101,6 +101,27 @@ def _comparisons_text(summary: Mapping[str, Any]) -> str:
     return "; ".join(parts) + "." if parts else "No variant could be compared with RoPE base 10k in this run."
 
 
+def _power_text(summary: Mapping[str, Any], prope: pd.DataFrame) -> str:
+    """Which orderings had power and, where none, the window that would decide them."""
+    from analysis.probes.model import variant_spec
+    from analysis.probes.prope import removed_rotation
+
+    prof = summary["profile"]
+    parts = []
+    for c in summary["comparisons"]:
+        if c.get("power") is not False:
+            continue
+        spec = variant_spec(c["variant"])
+        ang = removed_rotation(spec["keep_fraction"], spec["reversed"], spec["base"], prof["head_dim"], prof["seq_len"])
+        need = math.ceil(math.pi / 2 * prof["seq_len"] / ang) if ang else None
+        parts.append(f"{c['label']}: restoring its removed frequencies changes the loss by {fmt(c['restored_change'], 2)} "
+                     f"nats/byte, less than RoPE base 10k's seed range {fmt(c['baseline_range'], 2)}, so its ordering is "
+                     f"inconclusive: within a {fmt(prof['seq_len'])}-byte window its removed frequencies turn by at most "
+                     f"{fmt(ang, 2)} rad, nearly constant rotations; a window of at least {fmt(need)} positions (a quarter "
+                     f"turn of the fastest removed frequency), as in the paper's 8,192-token training, would decide it")
+    return "; ".join(parts) + "." if parts else "Every judged ordering had power (or no restore check was run)."
+
+
 def _restored_text(prope: pd.DataFrame, n_freq: int) -> str:
     rows = prope[prope.restored_val_loss_mean.notna()]
     parts = [f"{r.label} evaluated with all {n_freq} frequencies restored has a held-out loss of "
@@ -137,6 +158,7 @@ def _prope(summary: Mapping[str, Any], prope: pd.DataFrame, corpus: Mapping[str,
         *(finding(f"n_order_{v}", verdicts.count(v)) for v in ("reproduced", "inconclusive", "differs")),
         finding("comparisons_text", summary["comparisons"], _comparisons_text(summary), source="summary"),
         finding("restored_text", True, _restored_text(prope, int(prof["head_dim"]) // 2)),
+        finding("power_text", True, _power_text(summary, prope)),
     ]
 
 

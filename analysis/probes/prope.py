@@ -19,7 +19,8 @@ import pandas as pd
 from analysis.core.errors import InputError
 
 __all__ = [
-    "BASELINE", "ORDER_CRITERION", "compare_pair", "prope_outputs", "prope_results", "prope_runs", "prope_table", "training_curves",
+    "BASELINE", "ORDER_CRITERION", "removed_rotation", "compare_pair", "prope_outputs", "prope_results", "prope_runs",
+    "prope_table", "training_curves",
 ]
 
 BASELINE = "rope10k"  # every other variant is compared with RoPE base 10k, as in the paper's Table 2
@@ -27,8 +28,27 @@ BASELINE = "rope10k"  # every other variant is compared with RoPE base 10k, as i
 ORDER_CRITERION = (
     "reproduced when every seed of the variant the paper ranks better has a lower held-out loss than every "
     "seed of the other (the seed ranges do not overlap); differs when the ranges separate the other way; "
-    "inconclusive when they overlap or a variant has fewer than 2 seeds"
+    "inconclusive when they overlap or a variant has fewer than 2 seeds. Power (issue 23): a p-RoPE variant "
+    "evaluated with its removed frequencies restored is judged only when restoring them changes its held-out "
+    "loss by more than the seed range of RoPE base 10k; otherwise the trained model does not use the removed "
+    "frequencies at this window and the ordering is inconclusive whatever the ranges (criterion added after "
+    "seeing the data: restoring them changed the loss by 2e-5 nats/byte at 100 steps)"
 )
+
+
+def removed_rotation(keep_fraction: float, reversed_: bool, base: float, head_dim: int,
+                     seq_len: int) -> float | None:
+    """The largest angle (rad) any removed frequency turns over a window of ``seq_len`` positions,
+    ``L * max(theta_removed)``; None when nothing is removed. Far below pi/2 the removed frequencies
+    are nearly constant rotations inside the window, so removing them cannot change what the model
+    can compute there: the ordering has no power at that window."""
+    from analysis.probes.model import frequency_keep_mask
+
+    n = int(head_dim) // 2
+    keep = frequency_keep_mask(n, keep_fraction, reversed_)
+    theta = float(base) ** (-2.0 * np.arange(n) / int(head_dim))
+    removed = theta[~keep]
+    return float(seq_len * removed.max()) if removed.size else None
 
 
 def prope_runs(results: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
@@ -125,11 +145,18 @@ def _comparisons(runs: pd.DataFrame, t: pd.DataFrame) -> list[dict[str, Any]]:
     if base.empty or pd.isna(base.paper_wiki.iloc[0]):
         return []
     b_loss = runs[runs.variant == BASELINE].val_loss
+    b_range = float(b_loss.max() - b_loss.min())
     out = []
     for _, r in t[(t.variant != BASELINE) & t.paper_wiki.notna()].iterrows():
         c = compare_pair(runs[runs.variant == r.variant].val_loss, b_loss, float(r.paper_wiki),
                          float(base.paper_wiki.iloc[0]))
-        out.append({"variant": r.variant, "label": r.label, "baseline": base.label.iloc[0], **c})
+        change = r.restored_max_abs_change
+        power = None if pd.isna(change) else bool(change > b_range)
+        if power is False:
+            c["verdict"] = "inconclusive"
+        out.append({"variant": r.variant, "label": r.label, "baseline": base.label.iloc[0], **c,
+                    "restored_change": None if pd.isna(change) else float(change), "baseline_range": b_range,
+                    "power": power})
     return out
 
 

@@ -18,7 +18,8 @@ from tests.conftest import ROOT, run_snakemake
 
 PAGE = ROOT / "report" / "longctx.qmd"
 TARGETS = ["results/longctx/findings.json", "results/longctx/figures/retrieval.svg",
-           "results/longctx/figures/perplexity.svg", "results/longctx/bases_table.parquet"]
+           "results/longctx/figures/perplexity.svg", "results/longctx/bases_table.parquet",
+           *(f"results/longctx/figures/archived_{n}.svg" for n in ("perplexity", "retrieval", "men_B"))]
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,11 @@ def test_smoke_results(smoke):
         svg = (p / "figures" / f"{name}.svg").read_text()
         assert len(svg) > 2000 and "cpu profile" in svg
     assert json.loads((p / "summary.json.provenance.json").read_text())["function"].endswith("longctx_summary_tables")
+    # the committed archived run decides the scorecard; the quick run's verdict is named beside it
+    arch = json.loads((p / "archived" / "summary.json").read_text())
+    assert arch["scale"]["profile"] == "full" and len(arch["scale"]["seeds"]) >= 5
+    assert arch["scale"]["n_distances"] == arch["scale"]["seq_len"] - 1
+    assert score.reason.str.contains("archived full run").all() and score.reason.str.contains("Quick run").all()
 
 
 @pytest.mark.slow

@@ -50,6 +50,7 @@ def test_display_table_is_formatted_one_style_per_column():
         "accuracy_all_mean": [0.1, 0.8, 0.9], "accuracy_all_std": [0.0, 0.1, 0.05],
         "long_accuracy_mean": [0.07, 0.7, 0.8], "long_accuracy_std": [0.01, 0.1, 0.1],
         "long_key_mass_mean": [0.02, 0.5, 0.6], "long_key_mass_std": [0.001, 0.1, 0.2],
+        "seeds_learned": [0, 3, 3], "seeds_total": [3, 3, 3],
     })
     d = summary.bases_table(t)
     assert d.map(lambda x: isinstance(x, str)).all().all()

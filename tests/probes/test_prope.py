@@ -108,3 +108,25 @@ def test_findings_are_plain_and_display_tables_are_text():
         assert all(str(t) == "string" for t in df.dtypes) and not df.isna().any().any()
         assert list(df.index) == list(range(len(df)))
     assert out["prope"]["loss, mean (nats/byte)"].tolist() == ["2.0100", "2.0167", "2.2200"]
+
+
+def test_ordering_without_power_is_inconclusive_even_when_ranges_separate():
+    """Issue 23 item 3: 0.75-RoPE's seed range lies below RoPE 10k's (the range rule says reproduced), but
+    restoring its removed frequencies changes its loss by 2e-5 nats/byte, far below RoPE 10k's seed range
+    (0.02): the model does not use them, so the ordering has no power and is inconclusive."""
+    res = [_result("rope10k", "RoPE base 10k", [2.00, 2.02, 2.01]),
+           _result("p075", "0.75-RoPE", [1.95, 1.96, 1.97], restored=[1.95002, 1.96002, 1.97002]),
+           _result("nope", "NoPE", [2.20, 2.25, 2.21])]
+    assert prope.compare_pair([1.95, 1.96, 1.97], [2.00, 2.02, 2.01], 4.4414, 4.4627)["verdict"] == "reproduced"
+    _, _, summary = prope.prope_table(res, PAPER)
+    comp = {c["variant"]: c for c in summary["comparisons"]}
+    assert comp["p075"]["verdict"] == "inconclusive" and comp["p075"]["power"] is False
+    assert comp["nope"]["verdict"] == "reproduced" and comp["nope"]["power"] is None  # no restore check
+    # restoring that does change the loss by more than the seed range keeps the range verdict
+    res[1] = _result("p075", "0.75-RoPE", [1.95, 1.96, 1.97], restored=[2.1, 2.1, 2.1])
+    _, _, summary = prope.prope_table(res, PAPER)
+    assert {c["variant"]: c["verdict"] for c in summary["comparisons"]}["p075"] == "reproduced"
+    text = findings._power_text(summary, None)
+    assert text.startswith("Every judged ordering")
+    # the angle argument: 0.75-RoPE's removed frequencies turn at most 0.256 rad in 256 bytes
+    assert prope.removed_rotation(0.75, False, 1e4, 32, 256) == pytest.approx(0.256)

@@ -15,6 +15,14 @@ LONGCTX_PROFILE_KEY = f"longctx.{LONGCTX_PROFILE}"
 LONGCTX_FACTORS = [f"{float(f):g}" for f in LONGCTX_CFG[LONGCTX_PROFILE]["base_factors"]]
 LONGCTX_SEEDS = list(LONGCTX_CFG[LONGCTX_PROFILE]["seeds"])
 LONGCTX_FIGURES = ["perplexity", "retrieval", "attention_mass", "attention_entropy", "men_B"]
+# archived runs (data/archive/longctx/<profile>-<device>/, `python -m analysis.longctx archive --profile full`):
+# the scorecard takes the first of LONGCTX_ARCHIVE_ORDER that exists (the run with the most power)
+from analysis.core.archive import find_archives as _lc_find_archives
+
+LONGCTX_ARCHIVE_ORDER = ["gpu-cuda", "full-cpu"]
+_lc_found = {p.name: p for p in _lc_find_archives("longctx")}
+LONGCTX_ARCHIVED = next((_lc_found[n] for n in LONGCTX_ARCHIVE_ORDER if n in _lc_found), None)
+LONGCTX_ARCHIVED_FIGURES = ["perplexity", "retrieval", "men_B"]
 
 
 rule longctx_bases:
@@ -108,7 +116,7 @@ rule longctx_summary:
         by_base=result("longctx", "by_base.csv"),
         by_distance=result("longctx", "by_distance.parquet"),
         bases_table=result("longctx", "bases_table.parquet"),
-        scorecard=result("longctx", "scorecard.csv"),
+        scorecard=result("longctx", "quick_scorecard.csv"),
     params:
         settings=settings("longctx.paper_scale", "longctx.probe"),
         profile=LONGCTX_PROFILE,
@@ -141,12 +149,77 @@ rule longctx_figures:
         "../scripts/longctx_figures.py"
 
 
+if LONGCTX_ARCHIVED is not None:
+
+    rule longctx_archived:
+        """The archived run (metrics committed under data/archive/longctx/<run>/): the same summary tables
+        and scorecard rows as the quick run, by the same functions; never retrains."""
+        input:
+            code=stage_code("longctx/summary.py", "longctx/claims.py", "longctx/archive.py", "longctx/bases.py",
+                            "core/archive.py", "core/scorecard.py"),
+            files=[str(LONGCTX_ARCHIVED / f) for f in ("bases.json", "runs.json", "perplexity.csv",
+                                                        "models.parquet", "provenance.json")],
+        output:
+            summary=result("longctx", "archived/summary.json"),
+            curves=result("longctx", "archived/men_B.parquet"),
+            by_base=result("longctx", "archived/by_base.csv"),
+            by_distance=result("longctx", "archived/by_distance.parquet"),
+            bases_table=result("longctx", "archived/bases_table.parquet"),
+            scorecard=result("longctx", "archived/scorecard.csv"),
+        params:
+            settings=settings("longctx.paper_scale"),
+            folder=str(LONGCTX_ARCHIVED),
+        threads: 1
+        log:
+            log_path("longctx", "longctx_archived"),
+        benchmark:
+            bench_path("longctx", "longctx_archived")
+        script:
+            "../scripts/longctx_archived.py"
+
+    rule longctx_archived_figures:
+        """Perplexity vs base, retrieval vs every distance, and B(m) of the archived run."""
+        input:
+            code=stage_code("longctx/charts.py"),
+            summary=res("longctx", "archived/summary.json"),
+            by_base=res("longctx", "archived/by_base.csv"),
+            by_distance=res("longctx", "archived/by_distance.parquet"),
+            curves=res("longctx", "archived/men_B.parquet"),
+        output:
+            **{name: figure_files("longctx", f"archived_{name}") for name in LONGCTX_ARCHIVED_FIGURES},
+        threads: 1
+        log:
+            log_path("longctx", "longctx_archived_figures"),
+        benchmark:
+            bench_path("longctx", "longctx_archived_figures")
+        script:
+            "../scripts/longctx_archived_figures.py"
+
+
+rule longctx_scorecard:
+    """The stage's scorecard: the archived run's rows (with the quick run's verdicts) or the quick run's."""
+    input:
+        code=stage_code("longctx/summary.py"),
+        quick=res("longctx", "quick_scorecard.csv"),
+        **({"archived": res("longctx", "archived/scorecard.csv")} if LONGCTX_ARCHIVED is not None else {}),
+    output:
+        scorecard=result("longctx", "scorecard.csv"),
+    threads: 1
+    log:
+        log_path("longctx", "longctx_scorecard"),
+    benchmark:
+        bench_path("longctx", "longctx_scorecard")
+    script:
+        "../scripts/longctx_scorecard.py"
+
+
 rule longctx_findings:
     """Every number and data-dependent phrase of report/longctx.qmd (results/longctx/findings.json)."""
     input:
         code=stage_code("longctx/findings.py", "core/findings.py", "core/numfmt.py"),
         summary=res("longctx", "summary.json"),
         scorecard=res("longctx", "scorecard.csv"),
+        **({"archived": res("longctx", "archived/summary.json")} if LONGCTX_ARCHIVED is not None else {}),
     output:
         findings=result("longctx", "findings.json"),
     threads: 1
@@ -161,4 +234,6 @@ rule longctx_findings:
 ALL_TARGETS.extend(
     [res("longctx", "scorecard.csv"), res("longctx", "findings.json"), res("longctx", "bases_table.parquet")]
     + [f for name in LONGCTX_FIGURES for f in figure_files("longctx", name)]
+    + ([f for name in LONGCTX_ARCHIVED_FIGURES for f in figure_files("longctx", f"archived_{name}")]
+       if LONGCTX_ARCHIVED is not None else [])
 )

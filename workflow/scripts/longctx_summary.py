@@ -17,10 +17,10 @@ with Adapter(smk) as a:
         curves=read_table(a.input("curves")),
         runs=[json.loads(open(p).read()) for p in a.input("runs")],
         perplexity=load("perplexity"),
-        retrieval=load("retrieval"),
-        attention=load("attention"),
+        models=summary.per_model(load("retrieval"), load("attention")),
         paper_scale=a.setting("longctx.paper_scale"),
         n_records=a.setting("longctx.probe")["n_records"],
+        source="quick run of this build",
     )
     a.json(out["summary"], "summary")
     for name in ("by_base", "by_distance", "bases_table", "scorecard"):

@@ -1,0 +1,5 @@
+import sys
+
+from analysis.longctx.archive import main
+
+sys.exit(main())

@@ -1,0 +1,148 @@
+"""The longctx run of a profile too costly for the default build (``full``: CPU, about 45 min on one
+core; ``gpu``), made once with ``python -m analysis.longctx archive --profile full`` and committed as
+metrics under ``data/archive/longctx/<profile>-<device>/`` (:mod:`analysis.core.archive`).
+
+It runs the same code path as the workflow's rules (:func:`analysis.longctx.bases.base_grid`,
+:func:`analysis.longctx.train.train_base`, :func:`analysis.longctx.measure.evaluate_base`,
+:func:`analysis.longctx.summary.per_model`) for every base and seed of the profile and keeps:
+
+- ``bases.json``: the base grid (bounds, trained bases, their B(m) facts);
+- ``runs.json``: per base, the training metrics of every seed (loss curves thinned to every 10th step);
+- ``perplexity.csv``: held-out perplexity per (base, seed);
+- ``models.parquet``: per (base, seed, distance) retrieval accuracy, p(answer) and the retrieval head's
+  key mass and entropy (:func:`analysis.longctx.summary.per_model`);
+- ``provenance.json``: the command, profile, device, settings, date, commit and wall time.
+
+Model weights stay in the work folder (``--work``, default ``results/longctx/archive-work/<profile>``);
+an interrupted run resumes (finished bases are kept there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["run_archive", "load_archive", "main", "CURVE_EVERY"]
+
+CURVE_EVERY = 10  # training-loss curves are kept at every 10th step in runs.json
+
+
+def _thin(run: dict[str, Any]) -> dict[str, Any]:
+    out = dict(run)
+    for k in ("train_text_loss_curve", "train_answer_loss_curve"):
+        if k in out:
+            out[k] = [round(float(x), 5) for x in out[k][::CURVE_EVERY]]
+    out["curve_every"] = CURVE_EVERY
+    return out
+
+
+def run_archive(config: dict[str, Any], profile: str, out_root: str | Path, work: str | Path,
+                command: str) -> Path:
+    """Train and evaluate every base and seed of ``longctx.<profile>`` and write the archive folder
+    ``<out_root>/longctx/<profile>-<device>``; returns it."""
+    import pandas as pd
+
+    from analysis.core.archive import archive_folder, write_archive
+    from analysis.longctx import bases, measure, summary, train
+    from analysis.core.device import choose_device
+
+    t0 = time.perf_counter()
+    lc = config["longctx"]
+    prof = lc[profile]
+    tr = prof["train"]
+    dev = choose_device("cuda" if profile == "gpu" else "cpu").type
+    grid = bases.base_grid(tr["seq_len"], tr["head_dim"], config["physics"]["epsilon"], tr["layers"],
+                           prof["base_factors"])
+    grid["profile"] = profile
+    work = Path(work)
+    runs, ppl, models = [], [], []
+    for row in grid["bases"]:
+        f = row["factor"]
+        done = work / f"{f:g}" / "done.json"
+        if done.is_file():
+            d = json.loads(done.read_text())
+            runs.append(d["runs"])
+            ppl.append(pd.read_json(work / f"{f:g}" / "perplexity.json"))
+            models.append(pd.read_parquet(work / f"{f:g}" / "models.parquet"))
+            continue
+        tb = time.perf_counter()
+        r = train.train_base(row["base"], list(prof["seeds"]), tr, lc["probe"], lc["corpus"],
+                             work / f"{f:g}" / "models", work / f"{f:g}" / "checkpoints", dev)
+        r.update(factor=f, profile=profile, train_seconds=time.perf_counter() - tb)
+        te = time.perf_counter()
+        ev = measure.evaluate_base(str(work / f"{f:g}" / "models"), list(prof["seeds"]), row["base"], f,
+                                   tr["seq_len"], prof["eval"], lc["probe"], lc["corpus"], dev)
+        r["eval_seconds"] = time.perf_counter() - te
+        r["runs"] = [_thin(x) for x in r["runs"]]
+        m = summary.per_model(ev["retrieval"], ev["attention"])
+        ev["perplexity"].to_json(work / f"{f:g}" / "perplexity.json")
+        m.to_parquet(work / f"{f:g}" / "models.parquet", index=False)
+        done.write_text(json.dumps({"runs": r}))
+        runs.append(r)
+        ppl.append(ev["perplexity"])
+        models.append(m)
+        print(f"base {row['base']:.6g} ({f:g}x): train {r['train_seconds']:.0f} s, eval {r['eval_seconds']:.0f} s",
+              flush=True)
+    folder = archive_folder("longctx", profile, "cuda" if dev.startswith("cuda") else "cpu", out_root)
+    settings = {"physics.epsilon": config["physics"]["epsilon"], f"longctx.{profile}": prof,
+                "longctx.probe": lc["probe"], "longctx.corpus": lc["corpus"]}
+    record = {"stage": "longctx", "profile": profile, "device": dev, "command": command,
+              "wall_seconds": round(time.perf_counter() - t0, 1),
+              "train_seconds": round(sum(r["train_seconds"] for r in runs), 1),
+              "eval_seconds": round(sum(r["eval_seconds"] for r in runs), 1),
+              "seeds": list(prof["seeds"]), "base_factors": list(prof["base_factors"]), "steps": tr["steps"]}
+    return write_archive(folder, settings=settings, record=record,
+                         tables={"perplexity.csv": pd.concat(ppl, ignore_index=True),
+                                 "models.parquet": pd.concat(models, ignore_index=True)},
+                         jsons={"bases.json": grid, "runs.json": runs})
+
+
+def load_archive(folder: str | Path) -> dict[str, Any]:
+    """An archive folder's contents: ``grid``, ``runs``, ``perplexity``, ``models``, ``record``."""
+    import pandas as pd
+
+    from analysis.core.archive import read_provenance
+    from analysis.core.errors import InputError
+
+    folder = Path(folder)
+    for name in ("bases.json", "runs.json", "perplexity.csv", "models.parquet"):
+        if not (folder / name).is_file():
+            raise InputError(f"longctx archive {folder} lacks {name}")
+    return {"grid": json.loads((folder / "bases.json").read_text()),
+            "runs": json.loads((folder / "runs.json").read_text()),
+            "perplexity": pd.read_csv(folder / "perplexity.csv"),
+            "models": pd.read_parquet(folder / "models.parquet"),
+            "record": read_provenance(folder)}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m analysis.longctx archive --profile full [--config C ...] [--out data/archive]
+    [--work DIR]``: train and evaluate the profile once and write its archive folder."""
+    from analysis.core.config import ROOT, load_config
+    from analysis.core.errors import ConfigError, InputError
+
+    p = argparse.ArgumentParser(prog="python -m analysis.longctx", description=main.__doc__)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    e = sub.add_parser("archive", help="train + evaluate a profile, write data/archive/longctx/<profile>-<device>/")
+    e.add_argument("--profile", default="full", choices=["cpu", "full", "gpu"])
+    e.add_argument("--config", action="append", default=None,
+                   help="config YAML(s), later ones override (default: config/config.yaml)")
+    e.add_argument("--out", default=str(ROOT / "data" / "archive"), help="archive root")
+    e.add_argument("--work", default=None, help="work folder (models, checkpoints; resumable)")
+    a = p.parse_args(argv)
+    cmd = "python -m analysis.longctx archive --profile " + a.profile + "".join(
+        f" --config {c}" for c in (a.config or []))
+    try:
+        cfg = load_config(*(a.config or [ROOT / "config" / "config.yaml"]))
+        work = a.work or ROOT / "results" / "longctx" / "archive-work" / a.profile
+        folder = run_archive(cfg, a.profile, a.out, work, cmd)
+    except (InputError, ConfigError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(folder)
+    return 0
