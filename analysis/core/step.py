@@ -57,7 +57,9 @@ class Step:
     sidecars then name the step and function that computed them (``computed_by``); ``params``: the
     rule's ``params`` passed as keywords of the same name (a wildcard, ``variant="{variant}"``, or a
     path derived from one); ``written``: outputs the function writes itself (a saved model), passed as
-    their paths (keyword = output name), checked to exist and given their sidecars. What the step computes is its
+    their paths (keyword = output name; a list of files for a list output), checked to exist and given
+    their sidecars; ``key_params``: rule params that complete setting keys written with a placeholder
+    (``"longctx.{profile}.seeds"`` with ``profile`` = the rule's ``params.profile``). What the step computes is its
     function's docstring (and its rule's); its threads are its rule's ``threads:``."""
 
     function: str
@@ -70,6 +72,7 @@ class Step:
     sources: Mapping[str, str] = field(default_factory=dict)
     params: tuple[str, ...] = ()
     written: tuple[str, ...] = ()
+    key_params: tuple[str, ...] = ()
 
     def resolve(self) -> Callable[..., Any]:
         """The function itself."""
@@ -81,7 +84,11 @@ class Step:
     @property
     def setting_keys(self) -> list[str]:
         """The dotted config keys the step reads (its rule's ``params: settings``)."""
-        return list(dict.fromkeys(self.settings.values()))
+        return self.keys_for()
+
+    def keys_for(self, **key_params: str) -> list[str]:
+        """The setting keys with their placeholders filled from ``key_params``."""
+        return list(dict.fromkeys(k.format(**key_params) for k in self.settings.values()))
 
 
 def step_registry(stage: str) -> Mapping[str, Step]:
@@ -163,7 +170,8 @@ def run_step(smk: Any, name: str) -> None:
         a.step = name
         kwargs: dict[str, Any] = {k: _read_named(a.input(k)) for k in step.inputs if k not in step.paths}
         kwargs.update({k: _as_paths(a.input(k)) for k in step.paths})
-        kwargs.update({kw: a.setting(key) for kw, key in step.settings.items()})
+        fill = {k: getattr(smk.params, k) for k in step.key_params}
+        kwargs.update({kw: a.setting(key.format(**fill)) for kw, key in step.settings.items()})
         kwargs.update({k: getattr(smk.params, k) for k in step.params})
         kwargs.update({k: _as_paths(a.output(k)) for k in step.written})
         kwargs.update(step.constants)
@@ -174,14 +182,14 @@ def run_step(smk: Any, name: str) -> None:
         run_facts = dict(result.pop(SIDECAR, None) or {})
         result.update({copy: result[of] for copy, of in step.copies.items()})
         missing = [o for o in step.outputs if o not in result and o not in step.written]
-        missing += [o for o in step.written if not Path(_as_paths(a.output(o))).is_file()]
+        missing += [o for o in step.written if not all(Path(p).is_file() for p in _files(a.output(o)))]
         if missing:
             raise KeyError(f"step {name!r}: {step.function} returned or wrote no {missing}")
         named_inputs = {k: a.input(k) for k in step.inputs}
-        for out in step.written:
-            from analysis.core.results import write_sidecar
+        from analysis.core.results import write_sidecar
 
-            write_sidecar(a.output(out), None, **a._prov(None, run_facts))
+        for path in (p for out in step.written for p in _files(a.output(out))):
+            write_sidecar(path, None, **a._prov(None, run_facts))
         for out in (o for o in step.outputs if o not in step.written):
             value = result[out]
             extra = dict(run_facts)
@@ -201,6 +209,10 @@ def run_step(smk: Any, name: str) -> None:
                 a.text(value, out, **extra)
             else:
                 a.json(value, out, **extra)
+
+
+def _files(paths: Any) -> list[str]:
+    return [str(paths)] if isinstance(paths, (str, Path)) else [str(p) for p in paths]
 
 
 def _as_paths(paths: Any) -> Any:

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run_archive", "load_archive", "main", "CURVE_EVERY"]
+__all__ = ["run_archive", "load_archive", "main", "CURVE_EVERY", "archived_results"]
 
 CURVE_EVERY = 10  # training-loss curves are kept at every 10th step in runs.json
 
@@ -49,13 +49,13 @@ def run_archive(config: dict[str, Any], profile: str, out_root: str | Path, work
 
     from analysis.core.archive import archive_folder, write_archive
     from analysis.longctx import bases, measure, summary, train
-    from analysis.core.device import choose_device
+    from analysis.longctx.train import profile_device
 
     t0 = time.perf_counter()
     lc = config["longctx"]
     prof = lc[profile]
     tr = prof["train"]
-    dev = choose_device("cuda" if profile == "gpu" else "cpu").type
+    dev = profile_device(profile)
     grid = bases.base_grid(tr["seq_len"], tr["head_dim"], config["physics"]["epsilon"], tr["layers"],
                            prof["base_factors"])
     grid["profile"] = profile
@@ -146,3 +146,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     print(folder)
     return 0
+
+
+def archived_results(*, folder: str, paper_scale: dict[str, str]) -> dict[str, Any]:
+    """The stage's archived step: the archive ``folder``'s metrics through the quick run's functions
+    (:func:`analysis.longctx.summary.longctx_summary_tables`), its B(m) curves, and the run's record
+    (profile, device, command, wall time, commit, date, folder relative to the project)."""
+    import os
+
+    from analysis.core.archive import describe
+    from analysis.core.config import ROOT
+    from analysis.longctx.bases import men_curves
+    from analysis.longctx.summary import longctx_summary_tables
+
+    arc = load_archive(folder)
+    rec = arc["record"]
+    curves = men_curves(arc["grid"])
+    out = longctx_summary_tables(grid=arc["grid"], curves=curves, runs=arc["runs"], perplexity=arc["perplexity"],
+                                 models=arc["models"], paper_scale=paper_scale,
+                                 n_records=rec["settings"]["longctx.probe"]["n_records"], source=describe(rec))
+    out["summary"]["record"] = {k: rec.get(k) for k in ("profile", "device", "command", "wall_seconds",
+                                                        "train_seconds", "eval_seconds", "commit", "date")}
+    out["summary"]["record"]["folder"] = os.path.relpath(folder, ROOT)
+    return {**out, "curves": curves}

@@ -30,7 +30,7 @@ from analysis.core.errors import InputError
 from analysis.core.men import men_B
 from analysis.core.rope import inv_freq
 
-__all__ = ["phase_bounds_for", "base_grid", "base_label", "men_curves"]
+__all__ = ["phase_bounds_for", "base_grid", "base_label", "men_curves", "bases_results"]
 
 
 def phase_bounds_for(seq_len: int, head_dim: int, epsilon: float, layers: int) -> dict[str, dict[str, float]]:
@@ -101,3 +101,12 @@ def men_curves(grid: dict[str, Any]) -> pd.DataFrame:
         parts.append(pd.DataFrame({"factor": row["factor"], "base": row["base"], "m": np.arange(L + 1),
                                    "B": B, "negative": B < 0.0}))
     return pd.concat(parts, ignore_index=True)
+
+
+def bases_results(*, seq_len: int, head_dim: int, epsilon: float, layers: int, factors: list[float],
+                  profile: str) -> dict[str, Any]:
+    """The stage's bases step: :func:`base_grid` for the ``profile``'s model (``bases``, marked with the
+    profile) and the B(m) of every trained base (:func:`men_curves`, ``curves``)."""
+    grid = base_grid(seq_len, head_dim, epsilon, layers, factors)
+    grid["profile"] = profile
+    return {"bases": grid, "curves": men_curves(grid)}

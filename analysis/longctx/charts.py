@@ -8,7 +8,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-__all__ = ["profile_text", "perplexity_chart", "distance_panels", "men_B_chart", "longctx_charts"]
+__all__ = ["profile_text", "perplexity_chart", "distance_panels", "men_B_chart", "longctx_charts", "ARCHIVED_FIGURES", "archived_charts"]
 
 _NEG = "#d62728"
 
@@ -105,3 +105,13 @@ def longctx_charts(summary: dict[str, Any], by_base: pd.DataFrame, by_distance: 
                                              "Retrieval head's attention entropy", ref=None, domain=None),
         "men_B": men_B_chart(curves, by_base, summary),
     }
+
+
+ARCHIVED_FIGURES = ("perplexity", "retrieval", "men_B")
+
+
+def archived_charts(summary: dict[str, Any], by_base: pd.DataFrame, by_distance: pd.DataFrame,
+                    curves: pd.DataFrame) -> dict[str, Any]:
+    """The archived run's figures (:data:`ARCHIVED_FIGURES`), named ``archived_<figure>``."""
+    charts = longctx_charts(summary, by_base, by_distance, curves)
+    return {f"archived_{name}": charts[name] for name in ARCHIVED_FIGURES}

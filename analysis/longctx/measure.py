@@ -24,7 +24,7 @@ import pandas as pd
 
 from analysis.longctx import task
 
-__all__ = ["retrieval_scores", "probe_tables", "evaluate_model", "eval_distances", "evaluate_base"]
+__all__ = ["retrieval_scores", "probe_tables", "evaluate_model", "eval_distances", "evaluate_base", "eval_results"]
 
 
 def eval_distances(eval_cfg: dict[str, Any], seq_len: int) -> list[int]:
@@ -130,3 +130,17 @@ def evaluate_base(
         out["retrieval"].append(ret.assign(**tag))
         out["attention"].append(att.assign(**tag))
     return {k: pd.concat(v, ignore_index=True) for k, v in out.items()}
+
+
+def eval_results(*, bases: dict[str, Any], factor: str, models_dir: str, seeds: Sequence[int], seq_len: int,
+                 eval_cfg: dict[str, Any], probe_cfg: dict[str, Any], corpus_cfg: dict[str, Any],
+                 profile: str) -> dict[str, Any]:
+    """The stage's eval step: :func:`evaluate_base` for the base of ``factor`` x Men's bound on the
+    ``profile``'s device (``perplexity``, ``retrieval``, ``attention`` and the device)."""
+    from analysis.longctx.train import profile_device, row_for_factor
+
+    row = row_for_factor(bases, float(factor))
+    device = profile_device(profile)
+    tables = evaluate_base(models_dir, seeds, row["base"], row["factor"], seq_len, eval_cfg, probe_cfg, corpus_cfg,
+                           device)
+    return {**tables, "device": device}

@@ -9,13 +9,14 @@ mean, standard deviation, minimum and maximum (the spread), with the number of s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from analysis.longctx import task
 
-__all__ = ["retrieval_head", "per_model", "by_distance", "by_base", "bases_table", "longctx_summary_tables"]
+__all__ = ["retrieval_head", "per_model", "by_distance", "by_base", "bases_table", "longctx_summary_tables", "quick_summary", "stage_scorecard"]
 
 _STATS = ("mean", "std", "min", "max")
 
@@ -138,3 +139,20 @@ def stage_scorecard(quick: pd.DataFrame, archived: pd.DataFrame | None) -> pd.Da
     out["reason"] = [f"{r} Quick run of this build (default profile): {q.get(i, 'not run')}."
                      for r, i in zip(out["reason"], out["item"], strict=True)]
     return out
+
+
+def _listed(x: Any) -> list[Any]:
+    return list(x) if isinstance(x, list) else [x]
+
+
+def quick_summary(*, bases: dict[str, Any], curves: pd.DataFrame, runs: Any, perplexity: Any, retrieval: Any,
+                  attention: Any, paper_scale: dict[str, str], probe: Mapping[str, Any]) -> dict[str, Any]:
+    """The stage's summary step over this build's quick run: every base's runs and evaluation tables
+    (one per base, or one when a single base is trained) into :func:`longctx_summary_tables`."""
+    def cat(tables: Any) -> pd.DataFrame:
+        return pd.concat(_listed(tables), ignore_index=True)
+
+    return longctx_summary_tables(
+        grid=bases, curves=curves, runs=_listed(runs), perplexity=cat(perplexity),
+        models=per_model(cat(retrieval), cat(attention)), paper_scale=paper_scale,
+        n_records=int(probe["n_records"]), source="quick run of this build")

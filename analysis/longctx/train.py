@@ -31,7 +31,7 @@ import numpy as np
 from analysis.core.errors import InputError
 from analysis.longctx import task
 
-__all__ = ["MODEL_KEYS", "base_spec", "lr_at", "train_seed", "train_base", "final_dir", "row_for_factor"]
+__all__ = ["MODEL_KEYS", "base_spec", "lr_at", "train_seed", "train_base", "final_dir", "row_for_factor", "profile_device", "train_results"]
 
 MODEL_KEYS = ("layers", "hidden", "heads", "head_dim", "mlp", "seq_len")
 
@@ -193,3 +193,29 @@ def row_for_factor(grid: Mapping[str, Any], factor: float) -> dict[str, Any]:
         if math.isclose(float(row["factor"]), float(factor), rel_tol=1e-12):
             return dict(row)
     raise InputError(f"no trained base with factor {factor!r} in the base grid")
+
+
+def profile_device(profile: str) -> str:
+    """The torch device a profile trains on: ``cuda`` for the gpu profile, else ``cpu``
+    (:func:`analysis.core.device.choose_device`: an error where the device is missing)."""
+    from analysis.core.device import choose_device
+
+    return choose_device("cuda" if profile == "gpu" else "cpu").type
+
+
+def train_results(*, bases: Mapping[str, Any], factor: str, seeds: list[int], train_cfg: Mapping[str, Any],
+                  probe_cfg: Mapping[str, Any], corpus_cfg: Mapping[str, Any], models: list[str], checkpoints: str,
+                  profile: str) -> dict[str, Any]:
+    """The stage's train step: :func:`train_base` for the base of ``factor`` x Men's bound (a row of
+    the ``bases`` grid), every seed, on the ``profile``'s device, saving the model files ``models``
+    (``<models_dir>/seed<s>/...``); ``runs`` (with factor and profile), the device and the training
+    time (for the sidecars)."""
+    import time
+
+    models_dir = str(Path(models[0]).parent.parent)
+    row = row_for_factor(bases, float(factor))
+    t0 = time.perf_counter()
+    runs = train_base(row["base"], seeds, train_cfg, probe_cfg, corpus_cfg, models_dir, checkpoints,
+                      profile_device(profile))
+    runs.update(factor=row["factor"], profile=profile)
+    return {"runs": runs, "device": str(runs["device"]), "sidecar": {"train_seconds": time.perf_counter() - t0}}

@@ -35,7 +35,7 @@ def test_every_step_resolves_and_its_keywords_are_parameters(stage):
         has_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
         for kw in [*step.inputs, *step.settings, *step.constants, *step.params, *step.written]:
             assert has_kwargs or kw in params, f"{stage}.{name}: {step.function} has no parameter {kw!r}"
-        for key in step.settings.values():
+        for key in step.keys_for(**{k: "cpu" for k in step.key_params}):  # the cpu profile where a key has one
             _dig(cfg, key)  # KeyError names a setting that config.yaml lacks
         assert set(step.copies) <= set(step.outputs) and set(step.copies.values()) <= set(step.outputs)
         assert set(step.written) <= set(step.outputs) and set(step.paths) <= set(step.inputs)

@@ -130,6 +130,7 @@ from analysis.core.step import find_step as _find_step
 STEP_SCRIPT = "../scripts/step.py"
 
 
-def step_settings(name):
-    """``{dotted key: value}`` of the config keys step ``name`` reads (its rule's ``params: settings``)."""
-    return settings(*_find_step(name).setting_keys)
+def step_settings(name, **key_params):
+    """``{dotted key: value}`` of the config keys step ``name`` reads (its rule's ``params: settings``);
+    ``key_params`` fill the placeholders of its keys (``profile="cpu"``)."""
+    return settings(*_find_step(name).keys_for(**key_params))

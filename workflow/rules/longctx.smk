@@ -3,6 +3,7 @@
 # training length, measured on a retrieval probe at known distances (issue 12).
 # Training is one cached job per base (all seeds of that base, resumable from checkpoints); evaluation
 # is a separate job per base, so editing the measurement, the figures or the page never retrains.
+# Rule longctx_<step> runs step "longctx.<step>" of analysis/longctx/steps.py with STEP_SCRIPT.
 import os as _lc_os
 import re as _lc_re
 
@@ -22,20 +23,26 @@ from analysis.core.archive import find_archives as _lc_find_archives
 LONGCTX_ARCHIVE_ORDER = ["gpu-cuda", "full-cpu"]
 _lc_found = {p.name: p for p in _lc_find_archives("longctx")}
 LONGCTX_ARCHIVED = next((_lc_found[n] for n in LONGCTX_ARCHIVE_ORDER if n in _lc_found), None)
-LONGCTX_ARCHIVED_FIGURES = ["perplexity", "retrieval", "men_B"]
+LONGCTX_ARCHIVED_FIGURES = ["archived_perplexity", "archived_retrieval", "archived_men_B"]
+LONGCTX_CODE = ["longctx/steps.py", "core/step.py"]
+LONGCTX_FACTOR = "|".join(_lc_re.escape(f) for f in LONGCTX_FACTORS)
+
+
+def longctx_step(name):
+    """The params of a longctx rule: its step and the settings of this build's profile."""
+    return {"step": f"longctx.{name}", "settings": step_settings(f"longctx.{name}", profile=LONGCTX_PROFILE)}
 
 
 rule longctx_bases:
     """Men et al.'s minimum base and the phase DC/depth bounds for the model's head dim and training
     length (the bounds chapter's functions), the trained bases (factor x Men's bound) and their B(m)."""
     input:
-        code=stage_code("bounds", "core/rope.py", "core/men.py", "longctx/bases.py"),
+        code=stage_code("bounds", "core/rope.py", "core/men.py", "longctx/bases.py", *LONGCTX_CODE),
     output:
         bases=result("longctx", "bases.json"),
         curves=result("longctx", "men_B.parquet"),
     params:
-        settings=settings("physics.epsilon", f"{LONGCTX_PROFILE_KEY}.base_factors", f"{LONGCTX_PROFILE_KEY}.train.seq_len",
-                          f"{LONGCTX_PROFILE_KEY}.train.head_dim", f"{LONGCTX_PROFILE_KEY}.train.layers"),
+        **longctx_step("bases"),
         profile=LONGCTX_PROFILE,
     threads: 1
     log:
@@ -43,68 +50,66 @@ rule longctx_bases:
     benchmark:
         bench_path("longctx", "longctx_bases")
     script:
-        "../scripts/longctx_bases.py"
+        STEP_SCRIPT
 
 
 rule longctx_train:
     """Train the model with one base, every seed (same data, steps and initialisation per seed for
     every base); saves each seed's model and the training losses. Resumes from its checkpoints."""
     input:
-        code=stage_code("longctx/task.py", "longctx/train.py", "probes/train.py"),
+        code=stage_code("longctx/task.py", "longctx/train.py", "probes/train.py", *LONGCTX_CODE),
         bases=res("longctx", "bases.json"),
     output:
         runs=result("longctx", "train/{factor}.json"),
-        models=[res("longctx", f"models/{{factor}}/seed{s}/{f}") for s in LONGCTX_SEEDS
-                for f in ("config.json", "model.safetensors")],
+        models=[res("longctx", f"models/{{factor}}/seed{s}/{f}") for s in LONGCTX_SEEDS for f in ("config.json", "model.safetensors")],
     params:
-        settings=settings(f"{LONGCTX_PROFILE_KEY}.seeds", f"{LONGCTX_PROFILE_KEY}.train", "longctx.probe", "longctx.corpus"),
+        **longctx_step("train"),
         profile=LONGCTX_PROFILE,
-        models_dir=lambda wc: res("longctx", f"models/{wc.factor}"),
+        factor=lambda wc: wc.factor,
         checkpoints=lambda wc: res("longctx", f"checkpoints/{wc.factor}"),
     wildcard_constraints:
-        factor="|".join(_lc_re.escape(f) for f in LONGCTX_FACTORS),
+        factor=LONGCTX_FACTOR,
     threads: 1
     log:
         log_path("longctx", "longctx_train_{factor}"),
     benchmark:
         bench_path("longctx", "longctx_train_{factor}")
     script:
-        "../scripts/longctx_train.py"
+        STEP_SCRIPT
 
 
 rule longctx_eval:
     """Evaluate every seed's model of one base: perplexity on plain held-out text, retrieval accuracy
     by distance, attention mass on the key and attention entropy per layer and head."""
     input:
-        code=stage_code("longctx/task.py", "longctx/measure.py", "probes/train.py"),
+        code=stage_code("longctx/task.py", "longctx/measure.py", "probes/train.py", *LONGCTX_CODE),
         bases=res("longctx", "bases.json"),
         runs=res("longctx", "train/{factor}.json"),
-        models=[res("longctx", f"models/{{factor}}/seed{s}/{f}") for s in LONGCTX_SEEDS
-                for f in ("config.json", "model.safetensors")],
+        models=[res("longctx", f"models/{{factor}}/seed{s}/{f}") for s in LONGCTX_SEEDS for f in ("config.json", "model.safetensors")],
     output:
         perplexity=result("longctx", "eval/{factor}/perplexity.csv"),
         retrieval=result("longctx", "eval/{factor}/retrieval.parquet"),
         attention=result("longctx", "eval/{factor}/attention.parquet"),
     params:
-        settings=settings(f"{LONGCTX_PROFILE_KEY}.seeds", f"{LONGCTX_PROFILE_KEY}.eval", f"{LONGCTX_PROFILE_KEY}.train.seq_len",
-                          "longctx.probe", "longctx.corpus"),
+        **longctx_step("eval"),
         profile=LONGCTX_PROFILE,
+        factor=lambda wc: wc.factor,
         models_dir=lambda wc: res("longctx", f"models/{wc.factor}"),
     wildcard_constraints:
-        factor="|".join(_lc_re.escape(f) for f in LONGCTX_FACTORS),
+        factor=LONGCTX_FACTOR,
     threads: 1
     log:
         log_path("longctx", "longctx_eval_{factor}"),
     benchmark:
         bench_path("longctx", "longctx_eval_{factor}")
     script:
-        "../scripts/longctx_eval.py"
+        STEP_SCRIPT
 
 
 rule longctx_summary:
-    """Seed means and spreads by base and distance, the scorecard rows and the display tables."""
+    """Seed means and spreads by base and distance, the quick run's scorecard rows and the display tables."""
     input:
-        code=stage_code("longctx/summary.py", "longctx/claims.py", "core/scorecard.py"),
+        code=stage_code("longctx/summary.py", "longctx/claims.py", "core/scorecard.py", *LONGCTX_CODE),
         bases=res("longctx", "bases.json"),
         curves=res("longctx", "men_B.parquet"),
         runs=expand(res("longctx", "train/{factor}.json"), factor=LONGCTX_FACTORS),
@@ -118,35 +123,36 @@ rule longctx_summary:
         bases_table=result("longctx", "bases_table.parquet"),
         scorecard=result("longctx", "quick_scorecard.csv"),
     params:
-        settings=settings("longctx.paper_scale", "longctx.probe"),
-        profile=LONGCTX_PROFILE,
+        **longctx_step("summary"),
     threads: 1
     log:
         log_path("longctx", "longctx_summary"),
     benchmark:
         bench_path("longctx", "longctx_summary")
     script:
-        "../scripts/longctx_summary.py"
+        STEP_SCRIPT
 
 
 rule longctx_figures:
     """Every longctx figure (perplexity vs base, retrieval / attention mass / entropy vs distance per
     base with the distances where B(m) < 0 marked, B(m) of the trained bases)."""
     input:
-        code=stage_code("longctx/charts.py"),
+        code=stage_code("longctx/charts.py", "core/figures.py", *LONGCTX_CODE),
         summary=res("longctx", "summary.json"),
         by_base=res("longctx", "by_base.csv"),
         by_distance=res("longctx", "by_distance.parquet"),
         curves=res("longctx", "men_B.parquet"),
     output:
         **{name: figure_files("longctx", name) for name in LONGCTX_FIGURES},
+    params:
+        **longctx_step("figures"),
     threads: 1
     log:
         log_path("longctx", "longctx_figures"),
     benchmark:
         bench_path("longctx", "longctx_figures")
     script:
-        "../scripts/longctx_figures.py"
+        STEP_SCRIPT
 
 
 if LONGCTX_ARCHIVED is not None:
@@ -155,19 +161,17 @@ if LONGCTX_ARCHIVED is not None:
         """The archived run (metrics committed under data/archive/longctx/<run>/): the same summary tables
         and scorecard rows as the quick run, by the same functions; never retrains."""
         input:
-            code=stage_code("longctx/summary.py", "longctx/claims.py", "longctx/archive.py", "longctx/bases.py",
-                            "core/archive.py", "core/scorecard.py"),
-            files=[str(LONGCTX_ARCHIVED / f) for f in ("bases.json", "runs.json", "perplexity.csv",
-                                                        "models.parquet", "provenance.json")],
+            code=stage_code("longctx/summary.py", "longctx/claims.py", "longctx/archive.py", "longctx/bases.py", "core/archive.py", "core/scorecard.py", *LONGCTX_CODE),
+            files=[str(LONGCTX_ARCHIVED / f) for f in ("bases.json", "runs.json", "perplexity.csv", "models.parquet", "provenance.json")],
         output:
             summary=result("longctx", "archived/summary.json"),
-            curves=result("longctx", "archived/men_B.parquet"),
             by_base=result("longctx", "archived/by_base.csv"),
             by_distance=result("longctx", "archived/by_distance.parquet"),
             bases_table=result("longctx", "archived/bases_table.parquet"),
             scorecard=result("longctx", "archived/scorecard.csv"),
+            curves=result("longctx", "archived/men_B.parquet"),
         params:
-            settings=settings("longctx.paper_scale"),
+            **longctx_step("archived"),
             folder=str(LONGCTX_ARCHIVED),
         threads: 1
         log:
@@ -175,65 +179,71 @@ if LONGCTX_ARCHIVED is not None:
         benchmark:
             bench_path("longctx", "longctx_archived")
         script:
-            "../scripts/longctx_archived.py"
+            STEP_SCRIPT
 
     rule longctx_archived_figures:
         """Perplexity vs base, retrieval vs every distance, and B(m) of the archived run."""
         input:
-            code=stage_code("longctx/charts.py"),
+            code=stage_code("longctx/charts.py", "core/figures.py", *LONGCTX_CODE),
             summary=res("longctx", "archived/summary.json"),
             by_base=res("longctx", "archived/by_base.csv"),
             by_distance=res("longctx", "archived/by_distance.parquet"),
             curves=res("longctx", "archived/men_B.parquet"),
         output:
-            **{name: figure_files("longctx", f"archived_{name}") for name in LONGCTX_ARCHIVED_FIGURES},
+            **{name: figure_files("longctx", name) for name in LONGCTX_ARCHIVED_FIGURES},
+        params:
+            **longctx_step("archived_figures"),
         threads: 1
         log:
             log_path("longctx", "longctx_archived_figures"),
         benchmark:
             bench_path("longctx", "longctx_archived_figures")
         script:
-            "../scripts/longctx_archived_figures.py"
+            STEP_SCRIPT
 
 
 rule longctx_scorecard:
     """The stage's scorecard: the archived run's rows (with the quick run's verdicts) or the quick run's."""
     input:
-        code=stage_code("longctx/summary.py"),
+        code=stage_code("longctx/summary.py", *LONGCTX_CODE),
         quick=res("longctx", "quick_scorecard.csv"),
-        **({"archived": res("longctx", "archived/scorecard.csv")} if LONGCTX_ARCHIVED is not None else {}),
+        archived=[res("longctx", "archived/scorecard.csv")] if LONGCTX_ARCHIVED is not None else [],
     output:
         scorecard=result("longctx", "scorecard.csv"),
+    params:
+        **longctx_step("scorecard"),
     threads: 1
     log:
         log_path("longctx", "longctx_scorecard"),
     benchmark:
         bench_path("longctx", "longctx_scorecard")
     script:
-        "../scripts/longctx_scorecard.py"
+        STEP_SCRIPT
 
 
 rule longctx_findings:
     """Every number and data-dependent phrase of report/longctx.qmd (results/longctx/findings.json)."""
     input:
-        code=stage_code("longctx/findings.py", "core/findings.py", "core/numfmt.py"),
+        code=stage_code("longctx/findings.py", "core/findings.py", "core/numfmt.py", *LONGCTX_CODE),
         summary=res("longctx", "summary.json"),
         scorecard=res("longctx", "scorecard.csv"),
-        **({"archived": res("longctx", "archived/summary.json")} if LONGCTX_ARCHIVED is not None else {}),
+        archived=[res("longctx", "archived/summary.json")] if LONGCTX_ARCHIVED is not None else [],
     output:
         findings=result("longctx", "findings.json"),
+    params:
+        **longctx_step("findings"),
     threads: 1
     log:
         log_path("longctx", "longctx_findings"),
     benchmark:
         bench_path("longctx", "longctx_findings")
     script:
-        "../scripts/longctx_findings.py"
+        STEP_SCRIPT
 
 
 ALL_TARGETS.extend(
     [res("longctx", "scorecard.csv"), res("longctx", "findings.json"), res("longctx", "bases_table.parquet")]
     + [f for name in LONGCTX_FIGURES for f in figure_files("longctx", name)]
-    + ([f for name in LONGCTX_ARCHIVED_FIGURES for f in figure_files("longctx", f"archived_{name}")]
+    + ([f for name in LONGCTX_ARCHIVED_FIGURES for f in figure_files("longctx", name)]
        if LONGCTX_ARCHIVED is not None else [])
 )
