@@ -13,7 +13,6 @@ import yaml
 from tests.conftest import ROOT, run_snakemake
 
 SMK = ROOT / "workflow" / "rules" / "bounds.smk"
-SCRIPTS = ROOT / "workflow" / "scripts"
 
 
 def _rules() -> dict[str, str]:

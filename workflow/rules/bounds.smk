@@ -61,7 +61,7 @@ rule bounds_men_checks:
     fit, the Method 1/2 negative-count check, and the stage's scorecard rows."""
     input:
         code=bounds_code("bounds/men.py", "bounds/comparison.py", "bounds/claims.py", "core/scorecard.py"),
-        table=res("bounds", "men_table.parquet"),
+        table=result_path("bounds", "men_table.parquet"),
         published=PUBLISHED_VALUES,
     output:
         compare=result("bounds", "men_compare.parquet"),
@@ -88,7 +88,7 @@ rule bounds_curve_check:
     input:
         code=bounds_code("bounds/men.py", "bounds/curve.py"),
         curve=MEN_CURVE_FILE,
-        men_table=res("bounds", "men_table.parquet"),
+        men_table=result_path("bounds", "men_table.parquet"),
     output:
         check=result("bounds", "men_curve_check.csv"),
     params:
@@ -147,8 +147,8 @@ rule bounds_goldilocks:
     """The Goldilocks figure's data: lower bounds, Men et al.'s bound and precision walls against L."""
     input:
         code=bounds_code("bounds/figdata.py", "bounds/dtypes.py"),
-        phase_grid=res("bounds", "phase_bounds.parquet"),
-        men_table=res("bounds", "men_table.parquet"),
+        phase_grid=result_path("bounds", "phase_bounds.parquet"),
+        men_table=result_path("bounds", "men_table.parquet"),
     output:
         data=result("bounds", "goldilocks.parquet"),
     params:
@@ -167,11 +167,11 @@ rule bounds_figures:
     """Every figure of the bounds chapter, drawn from the stage's result tables."""
     input:
         code=bounds_code("bounds/charts.py", "core/figures.py"),
-        collision_curve=res("bounds", "collision_horizon.parquet"),
-        collision_marks=res("bounds", "collision_marks.csv"),
-        men_curves=res("bounds", "men_B_curves.parquet"),
-        men_crossings=res("bounds", "men_B_crossings.csv"),
-        goldilocks=res("bounds", "goldilocks.parquet"),
+        collision_curve=result_path("bounds", "collision_horizon.parquet"),
+        collision_marks=result_path("bounds", "collision_marks.csv"),
+        men_curves=result_path("bounds", "men_B_curves.parquet"),
+        men_crossings=result_path("bounds", "men_B_crossings.csv"),
+        goldilocks=result_path("bounds", "goldilocks.parquet"),
     output:
         collision_horizon=figure_files("bounds", "collision_horizon"),
         men_B_curves=figure_files("bounds", "men_B_curves"),
@@ -192,13 +192,13 @@ rule bounds_findings:
     """The numbers, sentence fragments and display tables of report/bounds.qmd."""
     input:
         code=bounds_code("bounds/findings.py", "core/numfmt.py", "core/findings.py", "core/markdown.py"),
-        phase=res("bounds", "phase_bounds.parquet"),
-        marks=res("bounds", "collision_marks.csv"),
-        crossings=res("bounds", "men_B_crossings.csv"),
-        men=res("bounds", "men_table.parquet"),
-        compare=res("bounds", "men_compare.parquet"),
-        fit=res("bounds", "men_fit.json"),
-        methods=res("bounds", "men_methods.csv"),
+        phase=result_path("bounds", "phase_bounds.parquet"),
+        marks=result_path("bounds", "collision_marks.csv"),
+        crossings=result_path("bounds", "men_B_crossings.csv"),
+        men=result_path("bounds", "men_table.parquet"),
+        compare=result_path("bounds", "men_compare.parquet"),
+        fit=result_path("bounds", "men_fit.json"),
+        methods=result_path("bounds", "men_methods.csv"),
         published=PUBLISHED_VALUES,
     output:
         findings=result("bounds", "findings.json"),
@@ -219,14 +219,14 @@ rule bounds_findings:
 
 ALL_TARGETS.extend(
     [
-        res("bounds", "phase_bounds.parquet"),
-        res("bounds", "men_table.parquet"),
-        res("bounds", "men_compare.parquet"),
-        res("bounds", "scorecard.csv"),
-        res("bounds", "men_curve_check.csv"),
-        res("bounds", "figures/collision_horizon.vl.json"),
-        res("bounds", "figures/men_B_curves.vl.json"),
-        res("bounds", "figures/goldilocks.vl.json"),
-        res("bounds", "findings.json"),
+        result_path("bounds", "phase_bounds.parquet"),
+        result_path("bounds", "men_table.parquet"),
+        result_path("bounds", "men_compare.parquet"),
+        result_path("bounds", "scorecard.csv"),
+        result_path("bounds", "men_curve_check.csv"),
+        result_path("bounds", "figures/collision_horizon.vl.json"),
+        result_path("bounds", "figures/men_B_curves.vl.json"),
+        result_path("bounds", "figures/goldilocks.vl.json"),
+        result_path("bounds", "findings.json"),
     ]
 )

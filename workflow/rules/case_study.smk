@@ -75,8 +75,8 @@ rule case_study_figures:
     """The chapter's figure: every RoPE layer group at (judged length, effective base) against the
     reference curves (the Goldilocks chart)."""
     input:
-        table=res("case_study", "table.parquet"),
-        curves=res("case_study", "reference_curves.parquet"),
+        table=result_path("case_study", "table.parquet"),
+        curves=result_path("case_study", "reference_curves.parquet"),
         code=stage_code("case_study/charts.py", "core/figures.py", *CASE_CODE),
     output:
         goldilocks_models=figure_files("case_study", "goldilocks_models"),
@@ -95,7 +95,7 @@ rule case_study_figures:
 rule case_study_findings:
     """The page's numbers and sentences (results/case_study/findings.json)."""
     input:
-        table=res("case_study", "table.parquet"),
+        table=result_path("case_study", "table.parquet"),
         models_file=CASE_MODELS,
         code=stage_code("case_study/findings.py", "case_study/display.py", "core/markdown.py", *CASE_CODE),
     output:
@@ -114,11 +114,11 @@ rule case_study_findings:
 
 ALL_TARGETS.extend(
     [
-        res("case_study", "table.parquet"),
-        res("case_study", CASE_CSV),
-        res("case_study", "display.csv"),
-        res("case_study", "scorecard.csv"),
-        res("case_study", "findings.json"),
-        res("case_study", "figures/goldilocks_models.vl.json"),
+        result_path("case_study", "table.parquet"),
+        result_path("case_study", CASE_CSV),
+        result_path("case_study", "display.csv"),
+        result_path("case_study", "scorecard.csv"),
+        result_path("case_study", "findings.json"),
+        result_path("case_study", "figures/goldilocks_models.vl.json"),
     ]
 )

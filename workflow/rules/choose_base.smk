@@ -50,9 +50,9 @@ rule choose_base_calculator:
 
 ALL_TARGETS.extend(
     [
-        res("choose_base", "examples.json"),
-        res("choose_base", "examples_bounds.csv"),
-        res("choose_base", "examples_settings.csv"),
-        res("choose_base", "calculator.json"),
+        result_path("choose_base", "examples.json"),
+        result_path("choose_base", "examples_bounds.csv"),
+        result_path("choose_base", "examples_settings.csv"),
+        result_path("choose_base", "calculator.json"),
     ]
 )

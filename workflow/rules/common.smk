@@ -43,7 +43,7 @@ LOGS = config["logs_dir"].rstrip("/")
 ALL_TARGETS = []
 
 
-def res(stage, name):
+def result_path(stage, name):
     """Path of result `name` of `stage`."""
     return f"{RESULTS}/{stage}/{name}"
 
@@ -94,7 +94,7 @@ def caption_file(stage, name):
 def result(stage, name, caption=None, category=None):
     """Path of result ``name`` of ``stage`` for a named ``output:``; with ``caption`` it is also
     shown in `snakemake --report` with that caption (a key of report/captions/<stage>.yaml)."""
-    path = res(stage, name)
+    path = result_path(stage, name)
     if caption is None:
         return path
     return report(path, caption=os.path.abspath(caption_file(stage, caption)), category=category or stage)

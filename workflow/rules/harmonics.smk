@@ -11,8 +11,8 @@ HARMONICS_PLOT_CODE = ["harmonics/__init__.py", "harmonics/steps.py", "harmonics
                        "core/step.py"]
 
 
-def h_res(name):
-    return res("harmonics", name)
+def harmonics_path(name):
+    return result_path("harmonics", name)
 
 
 rule harmonics_spectra:
@@ -73,13 +73,13 @@ rule harmonics_figure_data:
     amplitudes floored for log axes, the sweep normalised to phi = 0 and in long form."""
     input:
         code=stage_code(*HARMONICS_PLOT_CODE, "harmonics/spectra.py"),
-        embedding_spectrum=h_res("embedding_spectrum.parquet"),
-        embedding_lines=h_res("embedding_lines.csv"),
-        harmonics=h_res("harmonics.csv"),
-        intermod=h_res("intermod.csv"),
-        ffn_spectra=h_res("ffn_spectra.parquet"),
-        ffn_lines=h_res("ffn_lines.csv"),
-        sweep=h_res("phase_sweep.csv"),
+        embedding_spectrum=harmonics_path("embedding_spectrum.parquet"),
+        embedding_lines=harmonics_path("embedding_lines.csv"),
+        harmonics=harmonics_path("harmonics.csv"),
+        intermod=harmonics_path("intermod.csv"),
+        ffn_spectra=harmonics_path("ffn_spectra.parquet"),
+        ffn_lines=harmonics_path("ffn_lines.csv"),
+        sweep=harmonics_path("phase_sweep.csv"),
     output:
         **{name: result("harmonics", f"plots/{name}.parquet") for name in HARMONICS_PLOTS},
     params:
@@ -102,7 +102,7 @@ if HARMONICS_VARIANT:
         control; and the figure's data (thinned spectra, non-DC lines)."""
         input:
             code=stage_code(*HARMONICS_PLOT_CODE, "harmonics/spectra.py", "harmonics/fourier.py", "harmonics/real_model.py"),
-            model_file=res("probes", f"models/{HARMONICS_VARIANT}/model.safetensors"),
+            model_file=result_path("probes", f"models/{HARMONICS_VARIANT}/model.safetensors"),
             text_file=os.path.join(str(HARMONICS_ROOT), config["harmonics"]["real_model"]["text"]),
         output:
             spectra=result("harmonics", "real_spectra.parquet"),
@@ -123,18 +123,18 @@ if HARMONICS_VARIANT:
 
 
 # the real-model results, when a subject model is configured (else the inputs are empty: None)
-HARMONICS_REAL = [h_res("real_summary.json")] if HARMONICS_VARIANT else []
+HARMONICS_REAL = [harmonics_path("real_summary.json")] if HARMONICS_VARIANT else []
 
 
 def harmonics_real(name):
-    return [h_res(name)] if HARMONICS_VARIANT else []
+    return [harmonics_path(name)] if HARMONICS_VARIANT else []
 
 
 rule harmonics_figures:
     """Every figure of the harmonics chapter, drawn from the stage's figure data."""
     input:
         code=stage_code(*HARMONICS_PLOT_CODE, "core/figures.py"),
-        **{name: h_res(f"plots/{name}.parquet") for name in HARMONICS_PLOTS},
+        **{name: harmonics_path(f"plots/{name}.parquet") for name in HARMONICS_PLOTS},
         real_spectra=harmonics_real("plots/real_spectra.parquet"),
         real_lines=harmonics_real("plots/real_lines.parquet"),
         real_summary=HARMONICS_REAL,
@@ -158,9 +158,9 @@ rule harmonics_scorecard:
     criterion, verdict and a one-line reason."""
     input:
         code=stage_code("harmonics/claims.py", "core/scorecard.py"),
-        summary=h_res("spectra_summary.json"),
-        harmonics=h_res("harmonics.csv"),
-        sweep=h_res("phase_sweep.csv"),
+        summary=harmonics_path("spectra_summary.json"),
+        harmonics=harmonics_path("harmonics.csv"),
+        sweep=harmonics_path("phase_sweep.csv"),
         real=HARMONICS_REAL,
     output:
         scorecard=result("harmonics", "scorecard.csv", caption="scorecard.csv"),
@@ -180,13 +180,13 @@ rule harmonics_findings:
     """The page's numbers and data-dependent sentences (findings.json) and its display tables."""
     input:
         code=stage_code("harmonics/findings.py", "harmonics/claims.py", "core/findings.py", "core/numfmt.py"),
-        summary=h_res("spectra_summary.json"),
-        harmonics=h_res("harmonics.csv"),
-        intermod=h_res("intermod.csv"),
-        ffn_summary=h_res("ffn_summary.csv"),
-        sweep=h_res("phase_sweep.csv"),
-        sweep_summary=h_res("sweep_summary.json"),
-        scorecard=h_res("scorecard.csv"),
+        summary=harmonics_path("spectra_summary.json"),
+        harmonics=harmonics_path("harmonics.csv"),
+        intermod=harmonics_path("intermod.csv"),
+        ffn_summary=harmonics_path("ffn_summary.csv"),
+        sweep=harmonics_path("phase_sweep.csv"),
+        sweep_summary=harmonics_path("sweep_summary.json"),
+        scorecard=harmonics_path("scorecard.csv"),
         real=HARMONICS_REAL,
     output:
         findings=result("harmonics", "findings.json"),
@@ -205,6 +205,6 @@ rule harmonics_findings:
 
 
 ALL_TARGETS.extend(
-    [h_res("scorecard.csv"), h_res("findings.json")]
+    [harmonics_path("scorecard.csv"), harmonics_path("findings.json")]
     + [figure_files("harmonics", name)[0] for name in HARMONICS_FIGURES]
 )

@@ -58,15 +58,15 @@ rule longctx_train:
     every base); saves each seed's model and the training losses. Resumes from its checkpoints."""
     input:
         code=stage_code("longctx/task.py", "longctx/train.py", "probes/train.py", *LONGCTX_CODE),
-        bases=res("longctx", "bases.json"),
+        bases=result_path("longctx", "bases.json"),
     output:
         runs=result("longctx", "train/{factor}.json"),
-        models=[res("longctx", f"models/{{factor}}/seed{s}/{f}") for s in LONGCTX_SEEDS for f in ("config.json", "model.safetensors")],
+        models=[result_path("longctx", f"models/{{factor}}/seed{s}/{f}") for s in LONGCTX_SEEDS for f in ("config.json", "model.safetensors")],
     params:
         **longctx_step("train"),
         profile=LONGCTX_PROFILE,
         factor=lambda wc: wc.factor,
-        checkpoints=lambda wc: res("longctx", f"checkpoints/{wc.factor}"),
+        checkpoints=lambda wc: result_path("longctx", f"checkpoints/{wc.factor}"),
     wildcard_constraints:
         factor=LONGCTX_FACTOR,
     threads: 1
@@ -83,9 +83,9 @@ rule longctx_eval:
     by distance, attention mass on the key and attention entropy per layer and head."""
     input:
         code=stage_code("longctx/task.py", "longctx/measure.py", "probes/train.py", *LONGCTX_CODE),
-        bases=res("longctx", "bases.json"),
-        runs=res("longctx", "train/{factor}.json"),
-        models=[res("longctx", f"models/{{factor}}/seed{s}/{f}") for s in LONGCTX_SEEDS for f in ("config.json", "model.safetensors")],
+        bases=result_path("longctx", "bases.json"),
+        runs=result_path("longctx", "train/{factor}.json"),
+        models=[result_path("longctx", f"models/{{factor}}/seed{s}/{f}") for s in LONGCTX_SEEDS for f in ("config.json", "model.safetensors")],
     output:
         perplexity=result("longctx", "eval/{factor}/perplexity.csv"),
         retrieval=result("longctx", "eval/{factor}/retrieval.parquet"),
@@ -94,7 +94,7 @@ rule longctx_eval:
         **longctx_step("eval"),
         profile=LONGCTX_PROFILE,
         factor=lambda wc: wc.factor,
-        models_dir=lambda wc: res("longctx", f"models/{wc.factor}"),
+        models_dir=lambda wc: result_path("longctx", f"models/{wc.factor}"),
     wildcard_constraints:
         factor=LONGCTX_FACTOR,
     threads: 1
@@ -110,12 +110,12 @@ rule longctx_summary:
     """Seed means and spreads by base and distance, the quick run's scorecard rows and the display tables."""
     input:
         code=stage_code("longctx/summary.py", "longctx/claims.py", "core/scorecard.py", *LONGCTX_CODE),
-        bases=res("longctx", "bases.json"),
-        curves=res("longctx", "men_B.parquet"),
-        runs=expand(res("longctx", "train/{factor}.json"), factor=LONGCTX_FACTORS),
-        perplexity=expand(res("longctx", "eval/{factor}/perplexity.csv"), factor=LONGCTX_FACTORS),
-        retrieval=expand(res("longctx", "eval/{factor}/retrieval.parquet"), factor=LONGCTX_FACTORS),
-        attention=expand(res("longctx", "eval/{factor}/attention.parquet"), factor=LONGCTX_FACTORS),
+        bases=result_path("longctx", "bases.json"),
+        curves=result_path("longctx", "men_B.parquet"),
+        runs=expand(result_path("longctx", "train/{factor}.json"), factor=LONGCTX_FACTORS),
+        perplexity=expand(result_path("longctx", "eval/{factor}/perplexity.csv"), factor=LONGCTX_FACTORS),
+        retrieval=expand(result_path("longctx", "eval/{factor}/retrieval.parquet"), factor=LONGCTX_FACTORS),
+        attention=expand(result_path("longctx", "eval/{factor}/attention.parquet"), factor=LONGCTX_FACTORS),
     output:
         summary=result("longctx", "summary.json"),
         by_base=result("longctx", "by_base.csv"),
@@ -138,10 +138,10 @@ rule longctx_figures:
     base with the distances where B(m) < 0 marked, B(m) of the trained bases)."""
     input:
         code=stage_code("longctx/charts.py", "core/figures.py", *LONGCTX_CODE),
-        summary=res("longctx", "summary.json"),
-        by_base=res("longctx", "by_base.csv"),
-        by_distance=res("longctx", "by_distance.parquet"),
-        curves=res("longctx", "men_B.parquet"),
+        summary=result_path("longctx", "summary.json"),
+        by_base=result_path("longctx", "by_base.csv"),
+        by_distance=result_path("longctx", "by_distance.parquet"),
+        curves=result_path("longctx", "men_B.parquet"),
     output:
         **{name: figure_files("longctx", name) for name in LONGCTX_FIGURES},
     params:
@@ -185,10 +185,10 @@ if LONGCTX_ARCHIVED is not None:
         """Perplexity vs base, retrieval vs every distance, and B(m) of the archived run."""
         input:
             code=stage_code("longctx/charts.py", "core/figures.py", *LONGCTX_CODE),
-            summary=res("longctx", "archived/summary.json"),
-            by_base=res("longctx", "archived/by_base.csv"),
-            by_distance=res("longctx", "archived/by_distance.parquet"),
-            curves=res("longctx", "archived/men_B.parquet"),
+            summary=result_path("longctx", "archived/summary.json"),
+            by_base=result_path("longctx", "archived/by_base.csv"),
+            by_distance=result_path("longctx", "archived/by_distance.parquet"),
+            curves=result_path("longctx", "archived/men_B.parquet"),
         output:
             **{name: figure_files("longctx", name) for name in LONGCTX_ARCHIVED_FIGURES},
         params:
@@ -206,8 +206,8 @@ rule longctx_scorecard:
     """The stage's scorecard: the archived run's rows (with the quick run's verdicts) or the quick run's."""
     input:
         code=stage_code("longctx/summary.py", *LONGCTX_CODE),
-        quick=res("longctx", "quick_scorecard.csv"),
-        archived=[res("longctx", "archived/scorecard.csv")] if LONGCTX_ARCHIVED is not None else [],
+        quick=result_path("longctx", "quick_scorecard.csv"),
+        archived=[result_path("longctx", "archived/scorecard.csv")] if LONGCTX_ARCHIVED is not None else [],
     output:
         scorecard=result("longctx", "scorecard.csv"),
     params:
@@ -225,9 +225,9 @@ rule longctx_findings:
     """Every number and data-dependent phrase of report/longctx.qmd (results/longctx/findings.json)."""
     input:
         code=stage_code("longctx/findings.py", "core/findings.py", "core/numfmt.py", *LONGCTX_CODE),
-        summary=res("longctx", "summary.json"),
-        scorecard=res("longctx", "scorecard.csv"),
-        archived=[res("longctx", "archived/summary.json")] if LONGCTX_ARCHIVED is not None else [],
+        summary=result_path("longctx", "summary.json"),
+        scorecard=result_path("longctx", "scorecard.csv"),
+        archived=[result_path("longctx", "archived/summary.json")] if LONGCTX_ARCHIVED is not None else [],
     output:
         findings=result("longctx", "findings.json"),
     params:
@@ -242,7 +242,7 @@ rule longctx_findings:
 
 
 ALL_TARGETS.extend(
-    [res("longctx", "scorecard.csv"), res("longctx", "findings.json"), res("longctx", "bases_table.parquet")]
+    [result_path("longctx", "scorecard.csv"), result_path("longctx", "findings.json"), result_path("longctx", "bases_table.parquet")]
     + [f for name in LONGCTX_FIGURES for f in figure_files("longctx", name)]
     + ([f for name in LONGCTX_ARCHIVED_FIGURES for f in figure_files("longctx", name)]
        if LONGCTX_ARCHIVED is not None else [])

@@ -24,8 +24,8 @@ PRECISION_CODE = {
 }
 
 
-def p_res(name):
-    return res("precision", name)
+def precision_path(name):
+    return result_path("precision", name)
 
 
 rule precision_collisions:
@@ -90,10 +90,10 @@ rule precision_summary:
     this run and every table stacked with the committed measurements of other devices (`source`)."""
     input:
         code=PRECISION_CODE["summary"],
-        collisions=p_res("collisions.csv"),
-        logit_error=p_res("logit_error.csv"),
-        invariance=p_res("invariance.csv"),
-        throughput=p_res("throughput.csv"),
+        collisions=precision_path("collisions.csv"),
+        logit_error=precision_path("logit_error.csv"),
+        invariance=precision_path("invariance.csv"),
+        throughput=precision_path("throughput.csv"),
         published=PUBLISHED_VALUES,
         committed=[f"{d}/{t}.csv" for d in PRECISION_DATA for t in PRECISION_TABLES],
     output:
@@ -119,13 +119,13 @@ rule precision_findings:
     tables (display/*.parquet)."""
     input:
         code=PRECISION_CODE["findings"],
-        collisions=p_res("collisions.csv"),
-        logit_error=p_res("logit_error.csv"),
-        invariance=p_res("invariance.csv"),
-        walls=p_res("walls.csv"),
-        erasure=p_res("erasure.csv"),
-        scorecard=p_res("scorecard.csv"),
-        devices_walls=p_res("devices_walls.parquet"),
+        collisions=precision_path("collisions.csv"),
+        logit_error=precision_path("logit_error.csv"),
+        invariance=precision_path("invariance.csv"),
+        walls=precision_path("walls.csv"),
+        erasure=precision_path("erasure.csv"),
+        scorecard=precision_path("scorecard.csv"),
+        devices_walls=precision_path("devices_walls.parquet"),
     output:
         findings=result("precision", "findings.json"),
         **{name: result("precision", f"display/{name}.parquet") for name in PRECISION_DISPLAY},
@@ -145,10 +145,10 @@ rule precision_figures:
     """Figures of every measurement, each device (committed data sets and this run) side by side."""
     input:
         code=PRECISION_CODE["figures"],
-        collisions=p_res("devices_collisions.parquet"),
-        logit_error=p_res("devices_logit_error.parquet"),
-        invariance=p_res("devices_invariance.parquet"),
-        throughput=p_res("devices_throughput.parquet"),
+        collisions=precision_path("devices_collisions.parquet"),
+        logit_error=precision_path("devices_logit_error.parquet"),
+        invariance=precision_path("devices_invariance.parquet"),
+        throughput=precision_path("devices_throughput.parquet"),
     output:
         **{name: figure_files("precision", name) for name in PRECISION_FIGURES},
     params:
@@ -164,7 +164,7 @@ rule precision_figures:
 
 
 ALL_TARGETS.extend(
-    [p_res("walls.csv"), p_res("erasure.csv"), p_res("scorecard.csv"), p_res("findings.json")]
-    + [p_res(f"display/{name}.parquet") for name in PRECISION_DISPLAY]
+    [precision_path("walls.csv"), precision_path("erasure.csv"), precision_path("scorecard.csv"), precision_path("findings.json")]
+    + [precision_path(f"display/{name}.parquet") for name in PRECISION_DISPLAY]
     + [f"{RESULTS}/precision/figures/{n}.svg" for n in PRECISION_FIGURES]
 )

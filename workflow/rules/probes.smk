@@ -21,8 +21,8 @@ PROBES_TRAIN_CODE = stage_code(*PROBES_STEP, "probes/train.py", "probes/model.py
 PROBES_TRAIN_STEP = "probes." + {"cpu": "train_cpu", "cuda": "train_cuda"}.get(config["probes"]["train"]["device"], "train")
 
 
-def pr_res(name):
-    return res("probes", name)
+def probes_path(name):
+    return result_path("probes", name)
 
 
 rule probes_synthetic:
@@ -85,7 +85,7 @@ rule probes_train:
         step=PROBES_TRAIN_STEP,
         settings=step_settings(PROBES_TRAIN_STEP),
         variant="{variant}",
-        checkpoints=pr_res("checkpoints/{variant}"),
+        checkpoints=probes_path("checkpoints/{variant}"),
     wildcard_constraints:
         variant="rope10k|rope500k|p025|p075|p075rev|nope",
     threads: 1
@@ -101,7 +101,7 @@ def probes_subject_inputs(wc):
     """The trained subject model's files, unless a local checkpoint is probed instead."""
     if PROBES_SUBJECT_CKPT:
         return []
-    return [pr_res(f"models/{PROBES_SUBJECT}/config.json"), pr_res(f"models/{PROBES_SUBJECT}/model.safetensors")]
+    return [probes_path(f"models/{PROBES_SUBJECT}/config.json"), probes_path(f"models/{PROBES_SUBJECT}/model.safetensors")]
 
 
 rule probes_measure:
@@ -133,8 +133,8 @@ rule probes_prope:
     the paper's Table 2, the per-seed table, the training curves and the orderings against RoPE 10k."""
     input:
         code=stage_code(*PROBES_STEP, "probes/prope.py"),
-        runs=expand(pr_res("train/{variant}.json"), variant=PROBES_VARIANTS),
-        corpus=pr_res("corpus.json"),
+        runs=expand(probes_path("train/{variant}.json"), variant=PROBES_VARIANTS),
+        corpus=probes_path("corpus.json"),
         published=PUBLISHED_VALUES,
     output:
         table=result("probes", "prope.csv"),
@@ -158,11 +158,11 @@ rule probes_scorecard:
     input:
         code=stage_code(*PROBES_STEP, "probes/claims.py", "probes/prope.py", "core/scorecard.py"),
         published=PUBLISHED_VALUES,
-        prope=pr_res("prope.csv"),
-        summary=pr_res("prope_summary.json"),
-        synthetic=pr_res("synthetic/summary.json"),
-        heads=pr_res("head_summary.csv"),
-        subject=pr_res("subject.json"),
+        prope=probes_path("prope.csv"),
+        summary=probes_path("prope_summary.json"),
+        synthetic=probes_path("synthetic/summary.json"),
+        heads=probes_path("head_summary.csv"),
+        subject=probes_path("subject.json"),
     output:
         scorecard=result("probes", "scorecard.csv"),
     params:
@@ -181,14 +181,14 @@ rule probes_findings:
     """Every number and data-dependent phrase of report/probes.qmd (findings.json) and its display tables."""
     input:
         code=stage_code(*PROBES_STEP, "probes/findings.py", "probes/display.py", "core/findings.py", "core/numfmt.py"),
-        synthetic=pr_res("synthetic/summary.json"),
-        prop32=pr_res("synthetic/prop32.csv"),
-        subject=pr_res("subject.json"),
-        heads=pr_res("head_summary.csv"),
-        corpus=pr_res("corpus.json"),
-        prope=pr_res("prope.csv"),
-        summary=pr_res("prope_summary.json"),
-        scorecard=pr_res("scorecard.csv"),
+        synthetic=probes_path("synthetic/summary.json"),
+        prop32=probes_path("synthetic/prop32.csv"),
+        subject=probes_path("subject.json"),
+        heads=probes_path("head_summary.csv"),
+        corpus=probes_path("corpus.json"),
+        prope=probes_path("prope.csv"),
+        summary=probes_path("prope_summary.json"),
+        scorecard=probes_path("scorecard.csv"),
     output:
         findings=result("probes", "findings.json"),
         **{name: result("probes", f"display/{name}.parquet", caption=f"display/{name}.parquet") for name in PROBES_DISPLAY},
@@ -208,16 +208,16 @@ rule probes_figures:
     """Every probes figure (Altair: Vega-Lite JSON, SVG, PNG, HTML) from the result tables."""
     input:
         code=stage_code(*PROBES_STEP, "probes/charts.py", "core/figures.py"),
-        figure2=pr_res("synthetic/figure2.parquet"),
-        prop31=pr_res("synthetic/prop31.parquet"),
-        heads_syn=pr_res("synthetic/positional_heads.parquet"),
-        synthetic=pr_res("synthetic/summary.json"),
-        norms=pr_res("freq_norms.parquet"),
-        heads=pr_res("head_summary.csv"),
-        examples=pr_res("attention_examples.parquet"),
-        subject=pr_res("subject.json"),
-        prope=pr_res("prope.csv"),
-        curves=pr_res("train_curves.parquet"),
+        figure2=probes_path("synthetic/figure2.parquet"),
+        prop31=probes_path("synthetic/prop31.parquet"),
+        heads_syn=probes_path("synthetic/positional_heads.parquet"),
+        synthetic=probes_path("synthetic/summary.json"),
+        norms=probes_path("freq_norms.parquet"),
+        heads=probes_path("head_summary.csv"),
+        examples=probes_path("attention_examples.parquet"),
+        subject=probes_path("subject.json"),
+        prope=probes_path("prope.csv"),
+        curves=probes_path("train_curves.parquet"),
     output:
         **{name: figure_files("probes", name) for name in PROBES_FIGURES},
     params:
@@ -233,7 +233,7 @@ rule probes_figures:
 
 
 ALL_TARGETS.extend(
-    [pr_res("scorecard.csv"), pr_res("findings.json"), pr_res("prope.csv")]
-    + [pr_res(f"display/{name}.parquet") for name in PROBES_DISPLAY]
-    + [pr_res(f"figures/{name}.svg") for name in PROBES_FIGURES]
+    [probes_path("scorecard.csv"), probes_path("findings.json"), probes_path("prope.csv")]
+    + [probes_path(f"display/{name}.parquet") for name in PROBES_DISPLAY]
+    + [probes_path(f"figures/{name}.svg") for name in PROBES_FIGURES]
 )

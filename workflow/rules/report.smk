@@ -22,7 +22,7 @@ def scorecard_inputs(wildcards):
     order) whose scorecard is declared as the output of one of the workflow's rules: the actual
     outputs of the other stages' rules, never a glob of whatever happens to lie in results/."""
     declared = {str(f) for r in workflow.rules for f in r.output}
-    wanted = [res(s, "scorecard.csv") for s in REPORT_CFG["scorecard_stages"]]
+    wanted = [result_path(s, "scorecard.csv") for s in REPORT_CFG["scorecard_stages"]]
     return [p for p in wanted if p in declared]
 
 
@@ -66,7 +66,7 @@ rule report_captions:
         captions=sorted(str(p) for p in Path(ROOT_DIR, "report", "captions").glob("*.yaml")),
         code=stage_code("report/appendix.py"),
     output:
-        folder=directory(res("report", "captions")),
+        folder=directory(result_path("report", "captions")),
     log:
         log_path("report", "report_captions"),
     benchmark:
@@ -80,7 +80,7 @@ rule report_provenance:
     settings read, commit, device), one anchored entry per result, linked from each caption."""
     input:
         upstream=UPSTREAM_TARGETS,
-        scorecard=res("report", "scorecard.parquet"),
+        scorecard=result_path("report", "scorecard.parquet"),
         code=stage_code("report/appendix.py"),
     output:
         appendix=result("report", "provenance.md"),
@@ -97,8 +97,8 @@ rule report_provenance:
         STEP_SCRIPT
 
 
-ALL_TARGETS.extend([res("report", n) for n in ("scorecard.csv", "scorecard.parquet", "findings.json", "provenance.md")])
-ALL_TARGETS.append(res("report", "captions"))
+ALL_TARGETS.extend([result_path("report", n) for n in ("scorecard.csv", "scorecard.parquet", "findings.json", "provenance.md")])
+ALL_TARGETS.append(result_path("report", "captions"))
 
 REPORT_PAGES = [os.path.join(ROOT_DIR, p) for p in quarto_pages()]
 REPORT_ASSETS = sorted(
@@ -119,9 +119,9 @@ if QUARTO is not None:
         input:
             pages=REPORT_PAGES,
             assets=REPORT_ASSETS,
-            scorecard=res("report", "scorecard.parquet"),
-            findings=res("report", "findings.json"),
-            provenance=res("report", "provenance.md"),
+            scorecard=result_path("report", "scorecard.parquet"),
+            findings=result_path("report", "findings.json"),
+            provenance=result_path("report", "provenance.md"),
             upstream=UPSTREAM_TARGETS,
             code=stage_code("report"),
         output:
