@@ -31,7 +31,7 @@ import numpy as np
 from analysis.core.errors import InputError
 from analysis.longctx import task
 
-__all__ = ["MODEL_KEYS", "base_spec", "lr_at", "train_seed", "train_base", "final_dir", "row_for_factor", "profile_device", "train_results"]
+__all__ = ["MODEL_KEYS", "base_spec", "lr_at", "train_retrieval_seed", "train_base", "final_dir", "row_for_factor", "profile_device", "train_results"]
 
 MODEL_KEYS = ("layers", "hidden", "heads", "head_dim", "mlp", "seq_len")
 
@@ -90,7 +90,7 @@ def _resume(path: Path, model: Any, opt: Any, ident: dict[str, Any], device: str
     return int(state["step"]), state["history"]
 
 
-def train_seed(
+def train_retrieval_seed(
     base: float, seed: int, train_cfg: Mapping[str, Any], probe_cfg: Mapping[str, Any],
     text: np.ndarray, work_dir: Path, device: str,
 ) -> dict[str, Any]:
@@ -176,7 +176,7 @@ def train_base(
         if done.is_file() and (work / "final" / "model.safetensors").is_file():
             runs.append(json.loads(done.read_text()))
         else:
-            runs.append(train_seed(base, int(s), train_cfg, probe_cfg, text, work, dev))
+            runs.append(train_retrieval_seed(base, int(s), train_cfg, probe_cfg, text, work, dev))
     for s in seeds:
         src, dst = Path(checkpoint_dir) / f"seed{int(s)}" / "final", final_dir(models_dir, s)
         dst.mkdir(parents=True, exist_ok=True)

@@ -38,7 +38,7 @@ from analysis.probes.prope import prope_table
 __all__ = [
     "EVAL_BATCH", "VARIANTS", "Corpus", "apply_variant", "build_model", "eval_windows", "evaluate",
     "frequency_keep_mask", "load_model", "prope_table", "restored_spec", "stdlib_corpus",
-    "train_results", "train_seed", "train_variant", "variant_inv_freq", "variant_spec",
+    "train_results", "train_variant_seed", "train_variant", "variant_inv_freq", "variant_spec",
 ]
 
 EVAL_BATCH = 64  # windows per evaluation forward pass (fixed: results do not depend on the machine)
@@ -136,7 +136,7 @@ def _checkpoint(ckpt: Path, key: dict[str, Any], model: Any, opt: Any, step: int
     os.replace(tmp, ckpt)
 
 
-def train_seed(
+def train_variant_seed(
     spec: Mapping[str, Any], prof: Mapping[str, Any], seed: int, device: str, corpus: Corpus,
     ckpt: Path, restore: bool = False,
 ) -> tuple[Any, dict[str, Any], dict[str, float]]:
@@ -203,7 +203,7 @@ def _seed_run(spec, prof, seed, device, corpus, ck: Path, first: bool, restore: 
         rec = json.loads(done.read_text())
         if rec.get("key") == {"variant": spec["name"], "seed": int(seed), "profile": _arch(prof)}:
             return rec["metrics"], rec["timing"]
-    model, metrics, timing = train_seed(spec, prof, seed, device, corpus, ck / f"seed{seed}.pt", restore)
+    model, metrics, timing = train_variant_seed(spec, prof, seed, device, corpus, ck / f"seed{seed}.pt", restore)
     if first:
         _save(model, ck / "model")
     done.write_text(json.dumps({"key": {"variant": spec["name"], "seed": int(seed), "profile": _arch(prof)},
