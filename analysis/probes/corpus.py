@@ -14,7 +14,7 @@ import numpy as np
 
 from analysis.core.errors import InputError
 
-__all__ = ["Corpus", "corpus_info", "stdlib_corpus"]
+__all__ = ["Corpus", "corpus_info", "stdlib_corpus", "stdlib_name"]
 
 
 @dataclass(frozen=True)
@@ -65,11 +65,24 @@ def stdlib_corpus(max_bytes: int, val_every: int = 10, root: str | None = None) 
     )
 
 
+def stdlib_name(root: str) -> str:
+    """The standard library folder as a result records it: relative to the Python installation, with
+    its version (``lib/python3.11 of Python 3.11.7``), never the builder's absolute path."""
+    import platform
+    import sys
+
+    try:
+        rel = Path(root).resolve().relative_to(Path(sys.base_prefix).resolve()).as_posix()
+    except ValueError:
+        rel = Path(root).name
+    return f"{rel} of Python {platform.python_version()}"
+
+
 def corpus_info(corpus_bytes: int, val_every: int) -> dict[str, Any]:
     """The corpus record of results/probes/corpus.json: root, files, held-out files, sha256, sizes."""
     c = stdlib_corpus(corpus_bytes, val_every)
     return {
-        "root": c.root,
+        "root": stdlib_name(c.root),
         "files": c.files,
         "val_files": c.val_files,
         "sha256": c.sha256,

@@ -146,7 +146,10 @@ def test_quarto_yml_keeps_execute_dir_project_and_outputs():
     assert cfg["bibliography"] == "references.bib"
     # offline site: formulas as MathML (no CDN), the Vega bundle served by the site itself
     assert cfg["format"]["html"]["html-math-method"] == "mathml"
-    assert rk.VEGA_BUNDLE in cfg["project"]["resources"]
+    assert "/" + rk.VEGA_BUNDLE in cfg["project"]["resources"]
+    # every resource glob anchored at the root: Quarto reads "results/*/*.json" as "**/results/*/*.json",
+    # which copies the previous site (_site/results/...) into the new one, one level deeper each render
+    assert all(g.startswith("/") for g in cfg["project"]["resources"])
 
 
 @pytest.mark.parametrize("page", PAGES)
