@@ -9,7 +9,7 @@ from analysis.core.step import Step
 
 STEPS: dict[str, Step] = {
     "scorecard": Step(
-        "analysis.report.summary.scorecard_results", inputs=("scorecards",), paths=("scorecards",),
+        "analysis.report.summary.scorecard_results", inputs=("scorecards",), paths=("scorecards",), params=("titles",),
         outputs=("table", "parquet", "summary", "detail", "changes", "findings"), copies={"parquet": "table"}),
     "provenance": Step(
         "analysis.report.appendix.build_appendix", settings={"results_dir": "results_dir"},

@@ -128,16 +128,15 @@ def build_scorecard(sources: Sequence[str | os.PathLike[str]], current: str,
     )
 
 
-def scorecard_results(scorecards: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
+def scorecard_results(scorecards: Sequence[str | os.PathLike[str]], titles: Mapping[str, str]) -> dict[str, Any]:
     """The report stage's scorecard step: :func:`build_scorecard` of the stages' ``scorecards`` for
     this version (pyproject.toml) against the previous release's snapshot (report/_releases/), with
-    the chapters named by their titles (the pages of _quarto.yml): ``table`` (every row),
-    ``summary``, ``detail`` and ``changes`` (Markdown) and the pages' ``findings``."""
-    from analysis.report.reportkit import chapter_titles
+    the chapters named by their ``titles`` (:func:`analysis.report.reportkit.chapter_titles`):
+    ``table`` (every row), ``summary``, ``detail`` and ``changes`` (Markdown) and the pages' ``findings``."""
     from analysis.report.version import package_version, previous_snapshot
 
     current = package_version()
-    out = build_scorecard(list(scorecards), current, previous_snapshot(current), titles=chapter_titles())
+    out = build_scorecard(list(scorecards), current, previous_snapshot(current), titles=titles)
     return {"table": out.card, "summary": out.summary_md, "detail": out.detail_md, "changes": out.changes_md,
             "findings": out.findings}
 

@@ -96,7 +96,7 @@ def test_outputs(workdir):
     for name in ("table.md", "table.tex", "scorecard.csv", "display.csv", "columns.csv", "findings.json"):
         assert (res / name).stat().st_size > 0 and (res / (name + ".provenance.json")).exists(), name
     prov = json.loads((res / "table.parquet.provenance.json").read_text())
-    assert prov["rule"] == "case_study_table" and prov["function"].endswith("case_study_outputs")
+    assert prov["rule"] == "case_study_table" and prov["function"].endswith("case_study_results")
     assert set(prov["settings"]) <= {"physics.epsilon", "case_study.include", "case_study.angle_dtype",
                                      "case_study.very_stable_margin", "case_study.men_scan_chunk",
                                      "case_study.men_max_context"}

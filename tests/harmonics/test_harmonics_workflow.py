@@ -29,12 +29,16 @@ def _page_text(nb) -> str:
     return "\n".join(out)
 
 
-def _inline_values(nb) -> list[str]:
-    """What each inline expression of the executed page evaluated to (as printed)."""
+def _inline_values(nb) -> list[dict]:
+    """What each inline expression of the executed page evaluated to: ``{"markdown", "text"}``
+    (tests.qmd prints it as one JSON line after its marker)."""
+    from tests.qmd import INLINE_MARK
+
     out = []
     for cell in nb.cells:
         if cell.source.startswith("_inline = "):
-            out.append("".join(o.get("text", "") for o in cell.get("outputs", [])).strip())
+            printed = "".join(o.get("text", "") for o in cell.get("outputs", []))
+            out.append(json.loads(printed.split(INLINE_MARK, 1)[1]))
     return out
 
 
@@ -59,7 +63,7 @@ def test_smoke_outputs_and_page(smoke_results):
     values = _inline_values(nb)
     assert len(values) > 40
     for val in values:  # plain text, or an explicit Markdown object
-        assert val and (val == "<IPython.core.display.Markdown object>" or not MARKUP.search(val)), val
+        assert val["text"].strip() and (val["markdown"] or not MARKUP.search(val["text"])), val
     text = _page_text(nb)
     assert "not configured in this run" not in text
 

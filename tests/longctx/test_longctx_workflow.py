@@ -48,7 +48,7 @@ def test_smoke_results(smoke):
     for name in ("perplexity", "retrieval", "attention_mass", "attention_entropy", "men_B"):
         svg = (p / "figures" / f"{name}.svg").read_text()
         assert len(svg) > 2000 and "cpu profile" in svg
-    assert json.loads((p / "summary.json.provenance.json").read_text())["function"].endswith("longctx_summary_tables")
+    assert json.loads((p / "summary.json.provenance.json").read_text())["function"].endswith("longctx.summary.quick_summary")
     # the committed archived run decides the scorecard; the quick run's verdict is named beside it
     arch = json.loads((p / "archived" / "summary.json").read_text())
     assert arch["scale"]["profile"] == "full" and len(arch["scale"]["seeds"]) >= 5
@@ -77,9 +77,13 @@ def test_page_values_exist_and_are_plain(smoke):
     monkey = pytest.MonkeyPatch()
     monkey.setenv("ROPE_BOUNDS_RESULTS", str(smoke / "results"))
     try:
+        monkey.setattr(rk, "is_html", lambda: False)  # the PDF: plain values as they are
         for name in used:
             v = rk.f("longctx", name)
-            assert isinstance(v, str) and v.strip() and not MARKUP.search(v), name
+            assert (isinstance(v, str) and v.strip() and not MARKUP.search(v)) or items[name]["markdown"], name
+        monkey.setattr(rk, "is_html", lambda: True)  # the website: each number names its function on hover
+        for name in used:
+            assert "computed by analysis." in rk.f("longctx", name).data, name
         for name in re.findall(r'rk\.caption\("longctx", "([a-z_.]+)"\)', text):
             assert "Made by" in rk.caption("longctx", name).data
         assert len(rk.table("longctx", "bases_table.parquet")) == 3
