@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -55,7 +56,11 @@ def run_archive(config: dict[str, Any], profile: str, out_root: str | Path, work
     lc = config["longctx"]
     prof = lc[profile]
     tr = prof["train"]
+    import torch
+
     dev = profile_device(profile)
+    if dev == "cpu":  # the CPU profiles are sized for one core: one thread unless OMP_NUM_THREADS says otherwise
+        torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or 1))
     grid = bases.base_grid(tr["seq_len"], tr["head_dim"], config["physics"]["epsilon"], tr["layers"],
                            prof["base_factors"])
     grid["profile"] = profile
@@ -95,6 +100,7 @@ def run_archive(config: dict[str, Any], profile: str, out_root: str | Path, work
               "wall_seconds": round(time.perf_counter() - t0, 1),
               "train_seconds": round(sum(r["train_seconds"] for r in runs), 1),
               "eval_seconds": round(sum(r["eval_seconds"] for r in runs), 1),
+              "threads": torch.get_num_threads() if dev == "cpu" else None,
               "seeds": list(prof["seeds"]), "base_factors": list(prof["base_factors"]), "steps": tr["steps"]}
     return write_archive(folder, settings=settings, record=record,
                          tables={"perplexity.csv": pd.concat(ppl, ignore_index=True),
