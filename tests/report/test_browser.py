@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import signal
 import shutil
 import subprocess
 import tempfile
@@ -42,11 +44,15 @@ _DRAWN_JS = """(() => {
 
 @contextmanager
 def chromium() -> Iterator[str]:
-    """A headless Chromium with an empty profile; yields its DevTools HTTP address."""
-    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+    """A headless Chromium with an empty profile; yields its DevTools HTTP address.
+
+    Chromium runs in its own process group, and the whole group is stopped at the end: its helper
+    processes (renderer, crashpad) otherwise outlive the browser and keep writing into the profile
+    while it is being removed ("Directory not empty", seen once in CI)."""
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-", ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
             [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
         )
         try:
             deadline = time.time() + 60
@@ -62,12 +68,34 @@ def chromium() -> Iterator[str]:
                 raise RuntimeError("chromium did not start DevTools within 60 s")
             yield endpoint
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    """Stop a process and every process in its group: SIGTERM, then SIGKILL for whatever is left
+    after 10 s; returns once the group is empty (or after a further 5 s)."""
+
+    def group_alive() -> bool:
+        try:
+            os.killpg(proc.pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+
+    for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+        if not group_alive():
+            break
+        os.killpg(proc.pid, sig)
+        deadline = time.time() + grace
+        while time.time() < deadline:
+            proc.poll()  # reap the browser itself so its group can empty
+            if not group_alive():
+                break
+            time.sleep(0.1)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
 
 
 async def _open_and_check(ws_url: str, url: str, timeout: float) -> dict:
