@@ -1,0 +1,5 @@
+import sys
+
+from analysis.probes.archive import main
+
+sys.exit(main())
