@@ -8,7 +8,8 @@ Rules (plain text, the same in HTML and the PDF):
 - ``None``/NaN: an en dash; ±inf: ``∞``/``−∞``.
 
 :func:`fmt_column` formats a whole column in *one* style (all plain or all scientific), so a column
-never mixes ``10000`` with ``1e+06``.
+never mixes ``10000`` with ``1e+06``. :func:`fmt_fixed` gives differences a fixed number of decimals and
+a sign (``+0.012``, ``−0.001``), so that an interval around zero reads as one.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["fmt", "sci", "fmt_column", "MISSING"]
+__all__ = ["fmt", "sci", "fmt_column", "fmt_fixed", "MISSING"]
 
 MISSING = "–"
 _SUP = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -90,3 +91,17 @@ def fmt_column(values: Iterable[Any], digits: int = 3) -> list[str]:
         else:
             out.append(_plain(float(v), digits) if plain else sci(v, digits))
     return out
+
+
+def fmt_fixed(x: Any, decimals: int = 3, signed: bool = True) -> str:
+    """A difference with ``decimals`` fixed decimals, signed (``+0.012``, ``−0.001``, ``0.000``); a
+    Unicode minus, as everywhere in the report."""
+    v = _finite(x)
+    if v is None or math.isnan(v):
+        return MISSING
+    if math.isinf(v):
+        return "∞" if v > 0 else "−∞"
+    text = f"{v:+.{decimals}f}" if signed else f"{v:.{decimals}f}"
+    if float(text) == 0:
+        return f"{0:.{decimals}f}"
+    return text.replace("-", "−")

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.scorecard import ScoreRow
+from analysis.core.stats import BOOT_SEED, CI, MIN_SEEDS, N_BOOT, paired_bootstrap
 
 __all__ = ["PPL_TOLERANCE", "EQUIVALENCE", "LEARNED_ACCURACY", "MIN_SEEDS", "N_BOOT", "CI", "BOOT_SEED",
            "paired_bootstrap", "decide", "learned", "verdict_of", "men_claim", "phase_claim", "longctx_claims"]
@@ -55,23 +56,7 @@ PPL_TOLERANCE = 0.05
 EQUIVALENCE = 0.05
 LEARNED_ACCURACY = 0.9
 SHORT_FRACTION = 1 / 8
-MIN_SEEDS = 5
-N_BOOT = 10000
-CI = 0.95
-BOOT_SEED = 0
 CHAPTER = "longctx"
-
-
-def paired_bootstrap(diffs: Any) -> dict[str, Any]:
-    """Mean of the per-seed differences and its percentile interval over ``N_BOOT`` resamples of the seeds."""
-    d = np.asarray(list(diffs), dtype=float)
-    if d.size == 0:
-        return {"n": 0, "mean": None, "lo": None, "hi": None, "diffs": []}
-    rng = np.random.default_rng(BOOT_SEED)
-    means = d[rng.integers(0, d.size, size=(N_BOOT, d.size))].mean(axis=1)
-    a = (1 - CI) / 2
-    return {"n": int(d.size), "mean": float(d.mean()), "lo": float(np.quantile(means, a)),
-            "hi": float(np.quantile(means, 1 - a)), "diffs": [float(x) for x in d]}
 
 
 def decide(ci: dict[str, Any], margin: float) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.core.archive import record_findings
 from analysis.core.findings import Finding, finding
 from analysis.core.numfmt import fmt
 
@@ -105,18 +106,6 @@ def _phase(ph: dict[str, Any], p: str = "") -> list[Finding]:
     ]
 
 
-def _record(rec: dict[str, Any], p: str) -> list[Finding]:
-    wall = rec.get("wall_seconds")
-    return [
-        finding(p + "command", rec["command"], rec["command"]),
-        finding(p + "wall_minutes", None if wall is None else float(wall) / 60,
-                "not recorded" if wall is None else f"{float(wall) / 60:.0f} min"),
-        finding(p + "date", rec.get("date"), str(rec.get("date") or "unknown")[:10]),
-        finding(p + "commit", rec.get("commit"), str(rec.get("commit") or "unknown")[:9]),
-        finding(p + "folder", rec["folder"], rec["folder"]),
-    ]
-
-
 def rule_text() -> str:
     """The decision rule in words, with the constants of :mod:`analysis.longctx.claims`."""
     from analysis.longctx import claims as C
@@ -141,7 +130,7 @@ def longctx_findings(summary: dict[str, Any], scorecard: pd.DataFrame,
     if archived is not None:
         a = archived["claims"]
         out += (_scale(archived["scale"], "full_") + _bounds(archived, "full_") + _men(a["men"], "full_")
-                + _phase(a["phase"], "full_") + _record(archived["record"], "full_"))
+                + _phase(a["phase"], "full_") + record_findings(archived["record"], "full_"))
         out.append(finding("scorecard_source", True, "the archived run below (the run with the most seeds and steps)"))
     else:
         out.append(finding("scorecard_source", False, "this build's quick run (no run is archived)"))

@@ -111,10 +111,12 @@ def load_archive(folder: str | os.PathLike[str]) -> dict[str, Any]:
 def archived_prope(*, folder: str, published: Mapping[str, Any]) -> dict[str, Any]:
     """The archived p-RoPE step: the archive ``folder``'s results through the quick run's
     :func:`analysis.probes.prope.prope_table`, each variant compared with RoPE 10k by the paired rule
-    (:func:`analysis.probes.prope.paired_comparisons`), and the run's record. The corpus is the one the
+    (:func:`analysis.probes.prope.paired_comparisons`), the run's record, and the two display tables
+    (:func:`analysis.probes.display.prope_display`, :func:`analysis.probes.display.paired_display`). The corpus is the one the
     archive was trained on (its digest is recorded), not this machine's."""
     from analysis.core.archive import describe
     from analysis.core.config import ROOT
+    from analysis.probes.display import paired_display, prope_display
     from analysis.probes.prope import paired_comparisons, prope_table, training_curves
 
     arc = load_archive(folder)
@@ -126,7 +128,8 @@ def archived_prope(*, folder: str, published: Mapping[str, Any]) -> dict[str, An
     summary["record"]["folder"] = os.path.relpath(folder, ROOT)
     summary["record"]["describe"] = describe(rec)
     summary["corpus_sha256"] = sorted({r["corpus_sha256"] for r in arc["results"]})
-    return {"table": table, "runs": runs, "summary": summary, "curves": training_curves(arc["results"])}
+    return {"table": table, "runs": runs, "summary": summary, "curves": training_curves(arc["results"]),
+            "prope_display": prope_display(table), "paired_display": paired_display(summary["paired"])}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

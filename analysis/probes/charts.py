@@ -18,6 +18,8 @@ __all__ = [
     "positional_scores_chart",
     "prop31_chart",
     "prope_chart",
+    "paired_chart",
+    "archived_figures",
     "probes_figures",
 ]
 
@@ -205,6 +207,33 @@ def prope_chart(table: pd.DataFrame, curves: pd.DataFrame) -> Any:
         .properties(width=320, height=170, title="Training loss (one line per seed)")
     )
     return alt.hconcat(left, lines)
+
+
+def paired_chart(paired: list[dict[str, Any]]) -> Any:
+    """Each variant's held-out loss minus RoPE base 10k's, one point per seed (paired by seed), with the
+    95% paired-bootstrap interval of the mean difference and the zero line."""
+    pts = pd.DataFrame([{"label": c["label"], "seed": s, "diff": d, "verdict": c["verdict"]}
+                        for c in paired for s, d in zip(c["seeds"], c["diffs"], strict=True)])
+    ci = pd.DataFrame([{"label": c["label"], "mean": c["mean"], "lo": c["lo"], "hi": c["hi"], "verdict": c["verdict"]}
+                       for c in paired if c["n"]])
+    x_title = "held-out loss minus RoPE 10k's (nats/byte, same seed)"
+    y = alt.Y("label:N", title=None, sort=alt.EncodingSortField("mean"))
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(strokeDash=[4, 3], color="#888").encode(x="x:Q")
+    rules = alt.Chart(ci).mark_rule(strokeWidth=3, opacity=0.5).encode(
+        alt.X("lo:Q", title=x_title), alt.X2("hi:Q"), y,
+        tooltip=["label", "verdict", alt.Tooltip("mean:Q", format="+.4f"), alt.Tooltip("lo:Q", format="+.4f"),
+                 alt.Tooltip("hi:Q", format="+.4f")])
+    dots = alt.Chart(pts).mark_point(size=30).encode(
+        alt.X("diff:Q", title=x_title), alt.Y("label:N", title=None), tooltip=["label", "seed", alt.Tooltip("diff:Q", format="+.4f")])
+    mean = alt.Chart(ci).mark_tick(thickness=2, size=14, color="black").encode(alt.X("mean:Q"), y)
+    return (zero + rules + dots + mean).properties(
+        width=520, height=150, title="Paired by seed: each variant against RoPE base 10k (95% bootstrap interval)")
+
+
+def archived_figures(*, table: pd.DataFrame, curves: pd.DataFrame, summary: dict[str, Any]) -> dict[str, Any]:
+    """The archived full run's figure: perplexity and training curves (:func:`prope_chart`) above the
+    paired differences against RoPE base 10k (:func:`paired_chart`)."""
+    return {"archived_prope": alt.vconcat(prope_chart(table, curves), paired_chart(summary["paired"]))}
 
 
 FIGURES: tuple[str, ...] = ("figure2", "prop31", "positional_heads", "freq_norms_layers", "freq_norms_heads",

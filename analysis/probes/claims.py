@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.scorecard import ScoreRow
-from analysis.probes.prope import BASELINE, ORDER_CRITERION
+from analysis.probes.prope import BASELINE, ORDER_CRITERION, PAIRED_CRITERION
 
 __all__ = ["CHAPTER", "SOURCE", "probes_claims", "probes_scorecard", "prope_claims", "subject_claims", "synthetic_claims"]
 
@@ -73,9 +73,13 @@ def _pm(row: Any) -> str:
     return f"{row.val_loss_mean:.4f} ± {std} nats/byte over {int(row.seeds)} seeds"
 
 
-def prope_claims(prope: pd.DataFrame, summary: Mapping[str, Any], steps: int) -> list[ScoreRow]:
+def prope_claims(prope: pd.DataFrame, summary: Mapping[str, Any], steps: int,
+                 archived: Mapping[str, Any] | None = None, archived_table: pd.DataFrame | None = None) -> list[ScoreRow]:
     """Table 2: each variant's perplexity (Gemma 2B scale: not reproducible offline) and each variant
-    ordered against RoPE base 10k at our small scale, judged by :data:`analysis.probes.prope.ORDER_CRITERION`."""
+    ordered against RoPE base 10k at our small scale. With an archived full run (``archived``: its
+    summary, ``archived_table``: its per-variant table) the orderings are that run's, judged by
+    :data:`analysis.probes.prope.PAIRED_CRITERION`, with this build's quick verdict in the reason;
+    without one, the quick run's, judged by :data:`analysis.probes.prope.ORDER_CRITERION`."""
     rows = []
     for _, t in prope[prope.paper_wiki.notna()].iterrows():
         rows.append(_row(
@@ -84,33 +88,56 @@ def prope_claims(prope: pd.DataFrame, summary: Mapping[str, Any], steps: int) ->
             f"Gemma 2B, 10,000 steps x batch 512 x 8192 tokens cannot be trained offline; our small byte model "
             f"(stdlib text, {steps} steps): held-out loss {_pm(t)}", "needs the paper's training run: not judged"))
     by = prope.set_index("variant")
-    for c in summary["comparisons"]:
-        a, b = by.loc[c["variant"]], by.loc[BASELINE]
+    if archived is None or archived_table is None:
+        for c in summary["comparisons"]:
+            a, b = by.loc[c["variant"]], by.loc[BASELINE]
+            rows.append(ScoreRow(
+                CHAPTER, f"Table 2 ordering at small scale: {c['label']} vs {c['baseline']}", SOURCE,
+                f"{c['label']} {'better' if c['paper_a_better'] else 'worse'} ({a.paper_wiki:g} vs {b.paper_wiki:g})",
+                f"loss difference {c['diff_mean']:+.4f} nats/byte", None, c["verdict"],
+                f"{c['label']}: {_pm(a)}, range {a.val_loss_min:.4f}–{a.val_loss_max:.4f}; {c['baseline']}: "
+                f"range {b.val_loss_min:.4f}–{b.val_loss_max:.4f}", ORDER_CRITERION))
+        return rows
+    quick = {c["variant"]: c["verdict"] for c in summary["comparisons"]}
+    full = archived_table.set_index("variant")
+    rec = archived["record"]
+    for c in archived["paired"]:
+        a, b = full.loc[c["variant"]], full.loc[BASELINE]
+        interval = "no paired seeds" if not c["n"] else f"95% interval {c['lo']:+.4f} to {c['hi']:+.4f}"
+        power = "" if c["power"] is None else (
+            f"; restoring the removed frequencies changes the loss by {c['restored_change']:.2g} nats/byte "
+            f"({'more' if c['power'] else 'less'} than RoPE 10k's seed range {c['baseline_range']:.2g})")
         rows.append(ScoreRow(
             CHAPTER, f"Table 2 ordering at small scale: {c['label']} vs {c['baseline']}", SOURCE,
             f"{c['label']} {'better' if c['paper_a_better'] else 'worse'} ({a.paper_wiki:g} vs {b.paper_wiki:g})",
-            f"loss difference {c['diff_mean']:+.4f} nats/byte", None, c["verdict"],
-            f"{c['label']}: {_pm(a)}, range {a.val_loss_min:.4f}–{a.val_loss_max:.4f}; {c['baseline']}: "
-            f"range {b.val_loss_min:.4f}–{b.val_loss_max:.4f}", ORDER_CRITERION))
+            f"loss difference {c['mean']:+.4f} nats/byte (paired, {c['n']} seeds)" if c["n"] else "not paired",
+            None, c["verdict"],
+            f"Archived full run ({rec['describe']}): {c['label']} {_pm(a)}; {interval}{power}. "
+            f"Quick run of this build ({steps} steps, seed ranges): {quick.get(c['variant'], 'not run')}.",
+            PAIRED_CRITERION))
     return rows
 
 
 def probes_claims(
     pub: Mapping[str, Any], prope: pd.DataFrame, summary: Mapping[str, Any], syn: Mapping[str, Any],
-    heads: pd.DataFrame, subject: Mapping[str, Any], steps: int,
+    heads: pd.DataFrame, subject: Mapping[str, Any], steps: int, archived: Mapping[str, Any] | None = None,
+    archived_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The stage's scorecard (``results/probes/scorecard.csv``): every claim above, in page order."""
     from analysis.core.scorecard import rows_to_frame
 
-    rows = synthetic_claims(syn) + subject_claims(heads, subject, pub["gemma7b"]) + prope_claims(prope, summary, steps)
+    rows = (synthetic_claims(syn) + subject_claims(heads, subject, pub["gemma7b"])
+            + prope_claims(prope, summary, steps, archived, archived_table))
     return rows_to_frame(rows)
 
 
 def probes_scorecard(
     *, published: Mapping[str, Any], prope: pd.DataFrame, summary: Mapping[str, Any], synthetic: Mapping[str, Any],
-    heads: pd.DataFrame, subject: Mapping[str, Any],
+    heads: pd.DataFrame, subject: Mapping[str, Any], archived: Mapping[str, Any] | None = None,
+    archived_table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The scorecard step: :func:`probes_claims` against Barbero et al.'s published values, with the
-    training steps of the profile the variants were trained with."""
+    training steps of the profile the variants were trained with and, where one is committed, the
+    archived full run (its summary and table)."""
     return probes_claims(published["barbero2024"], prope, summary, synthetic, heads, subject,
-                         steps=int(summary["profile"]["steps"]))
+                         steps=int(summary["profile"]["steps"]), archived=archived, archived_table=archived_table)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.core.numfmt import MISSING, fmt_column
+from analysis.core.numfmt import MISSING, fmt_column, fmt_fixed
 
-__all__ = ["prop32_display", "prope_display", "scorecard_display"]
+__all__ = ["prop32_display", "prope_display", "paired_display", "scorecard_display"]
 
 
 def _text(values: pd.Series) -> list[str]:
@@ -38,6 +38,26 @@ def prope_display(prope: pd.DataFrame) -> pd.DataFrame:
         "paper FlanV2": fmt_column(prope.paper_flanv2, 5),
         "paper rank": fmt_column(prope.paper_rank),
         "loss, all frequencies restored": fmt_column(prope.restored_val_loss_mean, 5),
+    }, dtype="string")
+
+
+def paired_display(paired: list[dict]) -> pd.DataFrame:
+    """Each variant against RoPE base 10k, paired by seed (:func:`analysis.probes.prope.paired_comparisons`):
+    the paper's ordering, the mean per-seed loss difference and its bootstrap interval, the power
+    check and the verdict."""
+    p = pd.DataFrame(paired)
+    if p.empty:
+        return pd.DataFrame({"variant": pd.Series([], dtype="string")})
+    interval = [f"{fmt_fixed(lo)} to {fmt_fixed(hi)}" for lo, hi in zip(p["lo"], p["hi"])]
+    return pd.DataFrame({
+        "variant": _text(p.label),
+        "paper": ["better than RoPE 10k" if b else "worse than RoPE 10k" for b in p.paper_a_better],
+        "paired seeds": fmt_column(p.n),
+        "loss difference, variant − RoPE 10k (nats/byte)": [fmt_fixed(v) for v in p["mean"]],
+        "95% interval": interval,
+        "restoring the removed frequencies": fmt_column(p.restored_change, 2),
+        "RoPE 10k seed range": fmt_column(p.baseline_range, 2),
+        "verdict": _text(p.verdict),
     }, dtype="string")
 
 

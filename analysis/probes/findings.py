@@ -101,14 +101,13 @@ def _comparisons_text(summary: Mapping[str, Any]) -> str:
     return "; ".join(parts) + "." if parts else "No variant could be compared with RoPE base 10k in this run."
 
 
-def _power_text(summary: Mapping[str, Any], prope: pd.DataFrame) -> str:
+def _power_text(comparisons: list[dict[str, Any]], prof: Mapping[str, Any]) -> str:
     """Which orderings had power and, where none, the window that would decide them."""
     from analysis.probes.model import variant_spec
     from analysis.probes.prope import removed_rotation
 
-    prof = summary["profile"]
     parts = []
-    for c in summary["comparisons"]:
+    for c in comparisons:
         if c.get("power") is not False:
             continue
         spec = variant_spec(c["variant"])
@@ -158,17 +157,58 @@ def _prope(summary: Mapping[str, Any], prope: pd.DataFrame, corpus: Mapping[str,
         *(finding(f"n_order_{v}", verdicts.count(v)) for v in ("reproduced", "inconclusive", "differs")),
         finding("comparisons_text", summary["comparisons"], _comparisons_text(summary), source="summary"),
         finding("restored_text", True, _restored_text(prope, int(prof["head_dim"]) // 2)),
-        finding("power_text", True, _power_text(summary, prope)),
+        finding("power_text", True, _power_text(summary["comparisons"], prof)),
     ]
+
+
+def _paired_text(paired: list[dict[str, Any]]) -> str:
+    parts = [f"{c['label']}: {c['verdict']} (mean difference {fmt(c['mean'], 2)} nats/byte over {c['n']} paired seeds, "
+             f"95% interval {fmt(c['lo'], 2)} to {fmt(c['hi'], 2)}; the paper ranks it "
+             f"{'better' if c['paper_a_better'] else 'worse'})" if c["n"] else f"{c['label']}: no paired seeds"
+             for c in paired]
+    return "; ".join(parts) + "." if parts else "No variant could be compared with RoPE base 10k."
+
+
+def _archived(a: Mapping[str, Any], table: pd.DataFrame) -> list[Finding]:
+    """The archived full run's findings (``full_`` names), computed in the archived step."""
+    from analysis.core.archive import record_findings
+    from analysis.core.stats import rule_text
+
+    prof = a["profile"]
+    verdicts = [c["verdict"] for c in a["paired"]]
+    return computed_in("archived", [
+        *(finding(f"full_{k}", prof[k]) for k in ("layers", "hidden", "heads", "head_dim", "seq_len", "steps", "batch")),
+        finding("full_n_seeds", a["min_seeds"]), finding("full_seeds", a["seeds"], _list(a["seeds"])),
+        finding("full_parameters", a["parameters"]), finding("full_device", a["record"]["device"]),
+        finding("full_threads", a["record"].get("threads")),
+        *record_findings(a["record"], "full_"),
+        finding("full_our_order", a["our_order"], " < ".join(a["our_order"])),
+        finding("full_paper_order", a["paper_order"], " < ".join(a["paper_order"])),
+        finding("full_order_word", a["same_order"], "agrees with" if a["same_order"] else "does not agree with"),
+        finding("full_kendall_tau", a["kendall_tau"], digits=2),
+        finding("full_n_compared", len(verdicts)),
+        *(finding(f"full_n_order_{v}", verdicts.count(v)) for v in ("reproduced", "inconclusive", "differs")),
+        finding("full_paired_text", a["paired"], _paired_text(a["paired"])),
+        finding("full_restored_text", True, _restored_text(table, int(prof["head_dim"]) // 2)),
+        finding("full_power_text", True, _power_text(a["paired"], prof)),
+        finding("full_rule", True, rule_text()),
+    ])
 
 
 def probes_findings(
     synthetic: Mapping[str, Any], prop32: pd.DataFrame, subject: Mapping[str, Any], heads: pd.DataFrame,
     corpus: Mapping[str, Any], prope: pd.DataFrame, summary: Mapping[str, Any], scorecard: pd.DataFrame,
+    archived: Mapping[str, Any] | None = None, archived_table: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The page's ``findings`` and its display tables ``prop32``, ``prope`` and ``scorecard`` (each
-    argument is the findings step's input of that name)."""
+    argument is the findings step's input of that name; ``archived`` and ``archived_table``: the archived
+    full run's summary and per-variant table, when one is committed)."""
     items = (_intro(scorecard, subject) + _synthetic(synthetic) + _probes(subject, heads)
              + _prope(summary, prope, corpus, subject))
+    if archived is not None and archived_table is not None:
+        items += _archived(archived, archived_table)
+    items.append(finding("scorecard_source", archived is not None,
+                         f"the archived full run below ({archived['min_seeds']} seeds, paired by seed)"
+                         if archived is not None else "this build's quick run (no run is archived)"))
     return {"findings": items, "prop32": prop32_display(prop32), "prope": prope_display(prope),
             "scorecard": scorecard_display(scorecard)}

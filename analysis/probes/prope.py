@@ -19,7 +19,7 @@ import pandas as pd
 from analysis.core.errors import InputError
 
 __all__ = [
-    "BASELINE", "ORDER_CRITERION", "removed_rotation", "compare_pair", "prope_outputs", "prope_results", "prope_runs",
+    "BASELINE", "ORDER_CRITERION", "PAIRED_CRITERION", "paired_comparisons", "removed_rotation", "compare_pair", "prope_outputs", "prope_results", "prope_runs",
     "prope_table", "training_curves",
 ]
 
@@ -33,6 +33,18 @@ ORDER_CRITERION = (
     "loss by more than the seed range of RoPE base 10k; otherwise the trained model does not use the removed "
     "frequencies at this window and the ordering is inconclusive whatever the ranges (criterion added after "
     "seeing the data: restoring them changed the loss by 2e-5 nats/byte at 100 steps)"
+)
+
+
+# the rule of the archived full run (5 seeds), written while that run trained and before any of its numbers
+# were read (issue 23; a one-seed pilot of 0.75-RoPE had been seen): paired by seed
+PAIRED_CRITERION = (
+    "per seed, the variant's held-out loss minus RoPE base 10k's (same seed: same initialisation and batches); "
+    "reproduced when the 95% paired-bootstrap interval of the mean difference (10,000 resamples of the seeds) "
+    "excludes zero on the side of the paper's ordering, differs when it excludes zero on the other side, "
+    "inconclusive when it contains zero or fewer than 5 seeds are paired. Power: a p-RoPE variant evaluated with "
+    "its removed frequencies restored is judged only when restoring them changes its held-out loss by more than "
+    "the seed range of RoPE base 10k (the quick run's power rule)"
 )
 
 
@@ -197,3 +209,35 @@ def prope_outputs(*, runs: Sequence[str], corpus: Mapping[str, Any], published: 
 
     results = [json.loads(Path(p).read_text()) for p in runs]
     return prope_results(results, published["barbero2024"]["prope_perplexity"], corpus_sha256=corpus["sha256"])
+
+
+def paired_comparisons(runs: pd.DataFrame, t: pd.DataFrame) -> list[dict[str, Any]]:
+    """Every trained variant against RoPE base 10k by :data:`PAIRED_CRITERION`: the per-seed loss
+    differences (variant - baseline, seeds both trained), their paired-bootstrap interval
+    (:func:`analysis.core.stats.paired_bootstrap`), the power check and the verdict. ``runs`` and ``t``
+    are :func:`prope_table`'s per-seed and per-variant tables."""
+    from analysis.core.stats import MIN_SEEDS, paired_bootstrap
+
+    base = t[t.variant == BASELINE]
+    if base.empty or pd.isna(base.paper_wiki.iloc[0]):
+        return []
+    b = runs[runs.variant == BASELINE].set_index("seed").val_loss
+    b_range = float(b.max() - b.min())
+    out = []
+    for _, r in t[(t.variant != BASELINE) & t.paper_wiki.notna()].iterrows():
+        a = runs[runs.variant == r.variant].set_index("seed").val_loss
+        seeds = sorted(set(a.index) & set(b.index))
+        ci = paired_bootstrap((a[seeds] - b[seeds]).to_numpy())
+        paper_better = float(r.paper_wiki) < float(base.paper_wiki.iloc[0])
+        change = r.restored_max_abs_change
+        power = None if pd.isna(change) else bool(change > b_range)
+        below, above = ci["n"] > 0 and ci["hi"] < 0, ci["n"] > 0 and ci["lo"] > 0  # interval excludes zero
+        if ci["n"] < MIN_SEEDS or power is False or not (below or above):
+            verdict = "inconclusive"
+        else:  # the paper ranks the variant better: its loss minus the baseline's is predicted below zero
+            verdict = "reproduced" if below == paper_better else "differs"
+        out.append({"variant": r.variant, "label": r.label, "baseline": base.label.iloc[0],
+                    "paper_a_better": bool(paper_better), "seeds": seeds, **{k: ci[k] for k in ("n", "mean", "lo", "hi", "diffs")},
+                    "restored_change": None if pd.isna(change) else float(change), "baseline_range": b_range,
+                    "power": power, "verdict": verdict})
+    return out

@@ -47,9 +47,16 @@ STEPS: dict[str, Step] = {
     "prope": Step(
         "analysis.probes.prope.prope_outputs", inputs=("runs", "corpus", "published"), paths=("runs",),
         outputs=("table", "runs", "curves", "summary")),
+    "prope_archived": Step(
+        "analysis.probes.archive.archived_prope", inputs=("published",), params=("folder",),
+        outputs=("table", "runs", "curves", "summary", "prope_display", "paired_display")),
+    "archived_figures": Step(
+        "analysis.probes.charts.archived_figures", inputs=("table", "curves", "summary"),
+        outputs=("archived_prope",)),
     "scorecard": Step(
         "analysis.probes.claims.probes_scorecard",
-        inputs=("published", "prope", "summary", "synthetic", "heads", "subject"), outputs=("scorecard",)),
+        inputs=("published", "prope", "summary", "synthetic", "heads", "subject", "archived", "archived_table"),
+        outputs=("scorecard",)),
     "figures": Step(
         "analysis.probes.charts.probes_figures",
         inputs=("figure2", "prop31", "heads_syn", "synthetic", "norms", "heads", "examples", "subject", "prope",
@@ -58,7 +65,8 @@ STEPS: dict[str, Step] = {
                  "positional_scores", "attention_examples", "prope")),
     "findings": Step(
         "analysis.probes.findings.probes_findings",
-        inputs=("synthetic", "prop32", "subject", "heads", "corpus", "prope", "summary", "scorecard"),
+        inputs=("synthetic", "prop32", "subject", "heads", "corpus", "prope", "summary", "scorecard", "archived",
+                "archived_table"),
         outputs=("findings", "prop32", "prope", "scorecard"),
         sources={"prop32": "prop32", "prope": "prope", "scorecard": "scorecard"}),
 }

@@ -126,7 +126,80 @@ def test_ordering_without_power_is_inconclusive_even_when_ranges_separate():
     res[1] = _result("p075", "0.75-RoPE", [1.95, 1.96, 1.97], restored=[2.1, 2.1, 2.1])
     _, _, summary = prope.prope_table(res, PAPER)
     assert {c["variant"]: c["verdict"] for c in summary["comparisons"]}["p075"] == "reproduced"
-    text = findings._power_text(summary, None)
+    text = findings._power_text(summary["comparisons"], summary["profile"])
     assert text.startswith("Every judged ordering")
     # the angle argument: 0.75-RoPE's removed frequencies turn at most 0.256 rad in 256 bytes
     assert prope.removed_rotation(0.75, False, 1e4, 32, 256) == pytest.approx(0.256)
+
+
+def _five(variant, label, losses, restored=None):
+    """A variant trained on five seeds (the archived run's shape)."""
+    prof = {**PROF, "seeds": [0, 1, 2, 3, 4]}
+    runs = [{"seed": s, "val_loss": l, "val_perplexity": math.exp(l), "val_bits_per_byte": l / math.log(2),
+             "val_bytes": 1000, "restored_val_loss": None if restored is None else restored[s],
+             "train_loss_curve": [3.0, 2.5, 2.0]} for s, l in enumerate(losses)]
+    return {"variant": variant, "label": label, "device": "cpu", "profile": prof, "runs": runs, "parameters": 1234,
+            "corpus_sha256": "abc"}
+
+
+def _naive_paired_verdict(a, b, paper_a_better, power=None):
+    """The rule of PAIRED_CRITERION written out directly: per-seed differences, their bootstrap interval,
+    the side it excludes zero on."""
+    from analysis.core.stats import paired_bootstrap
+
+    ci = paired_bootstrap([x - y for x, y in zip(a, b)])
+    if len(a) < 5 or power is False or ci["lo"] <= 0 <= ci["hi"]:
+        return "inconclusive"
+    return "reproduced" if (ci["hi"] < 0) == paper_a_better else "differs"
+
+
+BASE5 = [2.00, 2.10, 1.95, 2.05, 2.02]
+CASES = {  # variant: (losses, restored, paper label)
+    "better": ([x - 0.03 for x in BASE5], None, "0.75-RoPE"),           # paper: better; ours: better on every seed
+    "worse": ([x + 0.2 for x in BASE5], None, "NoPE"),                  # paper: worse; ours: worse
+    "wrong": ([x + 0.05 for x in BASE5], None, "0.75-RoPE"),            # paper: better; ours: worse
+    "noise": ([x + d for x, d in zip(BASE5, [0.03, -0.02, 0.01, -0.04, 0.02])], None, "NoPE"),  # straddles zero
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_paired_comparisons_follow_the_stated_rule(name):
+    losses, restored, paper_label = CASES[name]
+    res = [_five("rope10k", "RoPE base 10k", BASE5), _five(name, paper_label, losses, restored)]
+    table, runs, _ = prope.prope_table(res, PAPER)
+    (c,) = prope.paired_comparisons(runs, table)
+    expected = _naive_paired_verdict(losses, BASE5, PAPER[paper_label]["wiki"] < PAPER["RoPE base 10k"]["wiki"])
+    assert c["verdict"] == expected and c["n"] == 5 and c["seeds"] == [0, 1, 2, 3, 4]
+    assert c["diffs"] == pytest.approx([x - y for x, y in zip(losses, BASE5)])
+    assert {"better": "reproduced", "worse": "reproduced", "wrong": "differs", "noise": "inconclusive"}[name] == expected
+
+
+def test_paired_comparisons_need_five_seeds_and_power():
+    # three seeds: never judged, however clear the difference
+    table, runs, _ = prope.prope_table(RESULTS, PAPER)
+    assert {c["variant"]: c["verdict"] for c in prope.paired_comparisons(runs, table)} == {
+        "p075": "inconclusive", "nope": "inconclusive"}
+    # five seeds, better on every seed, but restoring the removed frequencies changes nothing: no power
+    better = [x - 0.03 for x in BASE5]
+    res = [_five("rope10k", "RoPE base 10k", BASE5), _five("p075", "0.75-RoPE", better, [x + 1e-5 for x in better])]
+    table, runs, _ = prope.prope_table(res, PAPER)
+    (c,) = prope.paired_comparisons(runs, table)
+    assert c["power"] is False and c["verdict"] == "inconclusive"
+    assert c["baseline_range"] == pytest.approx(max(BASE5) - min(BASE5))
+    # the same with restoring that matters: judged, and reproduced
+    res[1] = _five("p075", "0.75-RoPE", better, [x + 0.5 for x in better])
+    table, runs, _ = prope.prope_table(res, PAPER)
+    (c,) = prope.paired_comparisons(runs, table)
+    assert c["power"] is True and c["verdict"] == "reproduced"
+
+
+def test_paired_display_shows_signed_differences_and_intervals():
+    from analysis.probes.display import paired_display
+
+    res = [_five("rope10k", "RoPE base 10k", BASE5), _five("wrong", "0.75-RoPE", CASES["wrong"][0])]
+    table, runs, _ = prope.prope_table(res, PAPER)
+    d = paired_display(prope.paired_comparisons(runs, table))
+    row = d.iloc[0]
+    assert row["paper"] == "better than RoPE 10k" and row["verdict"] == "differs"
+    assert row["loss difference, variant − RoPE 10k (nats/byte)"] == "+0.050"
+    assert row["95% interval"] == "+0.050 to +0.050"

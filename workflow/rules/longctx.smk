@@ -109,7 +109,7 @@ rule longctx_eval:
 rule longctx_summary:
     """Seed means and spreads by base and distance, the quick run's scorecard rows and the display tables."""
     input:
-        code=stage_code("longctx/summary.py", "longctx/claims.py", "core/scorecard.py", *LONGCTX_CODE),
+        code=stage_code("longctx/summary.py", "longctx/claims.py", "core/scorecard.py", "core/stats.py", *LONGCTX_CODE),
         bases=result_path("longctx", "bases.json"),
         curves=result_path("longctx", "men_B.parquet"),
         runs=expand(result_path("longctx", "train/{factor}.json"), factor=LONGCTX_FACTORS),
@@ -161,7 +161,7 @@ if LONGCTX_ARCHIVED is not None:
         """The archived run (metrics committed under data/archive/longctx/<run>/): the same summary tables
         and scorecard rows as the quick run, by the same functions; never retrains."""
         input:
-            code=stage_code("longctx/summary.py", "longctx/claims.py", "longctx/archive.py", "longctx/bases.py", "core/archive.py", "core/scorecard.py", *LONGCTX_CODE),
+            code=stage_code("longctx/summary.py", "longctx/claims.py", "longctx/archive.py", "longctx/bases.py", "core/archive.py", "core/scorecard.py", "core/stats.py", *LONGCTX_CODE),
             files=[str(LONGCTX_ARCHIVED / f) for f in ("bases.json", "runs.json", "perplexity.csv", "models.parquet", "provenance.json")],
         output:
             summary=result("longctx", "archived/summary.json"),
@@ -224,7 +224,7 @@ rule longctx_scorecard:
 rule longctx_findings:
     """Every number and data-dependent phrase of report/longctx.qmd (results/longctx/findings.json)."""
     input:
-        code=stage_code("longctx/findings.py", "core/findings.py", "core/numfmt.py", *LONGCTX_CODE),
+        code=stage_code("longctx/findings.py", "core/findings.py", "core/numfmt.py", "core/archive.py", "core/stats.py", *LONGCTX_CODE),
         summary=result_path("longctx", "summary.json"),
         scorecard=result_path("longctx", "scorecard.csv"),
         archived=[result_path("longctx", "archived/summary.json")] if LONGCTX_ARCHIVED is not None else [],

@@ -19,10 +19,22 @@ PROBES_TRAIN_CODE = stage_code(*PROBES_STEP, "probes/train.py", "probes/model.py
 # the training profiles a job reads: a forced device reads only its own (step train_cpu / train_cuda),
 # so editing the other profile retrains nothing; `auto` decides at run time (torch is not imported here)
 PROBES_TRAIN_STEP = "probes." + {"cpu": "train_cpu", "cuda": "train_cuda"}.get(config["probes"]["train"]["device"], "train")
+# the archived p-RoPE run (data/archive/probes/<profile>-<device>/, `python -m analysis.probes archive
+# --profile full`): the scorecard takes the first of PROBES_ARCHIVE_ORDER that exists
+from analysis.core.archive import find_archives as _pr_find_archives
+
+PROBES_ARCHIVE_ORDER = ["gpu-cuda", "full-cpu"]
+_pr_found = {p.name: p for p in _pr_find_archives("probes")}
+PROBES_ARCHIVED = next((_pr_found[n] for n in PROBES_ARCHIVE_ORDER if n in _pr_found), None)
 
 
 def probes_path(name):
     return result_path("probes", name)
+
+
+def probes_archived(name):
+    """The archived run's result ``name`` as an optional input: [path] when a run is archived, else []."""
+    return [probes_path(f"archived/{name}")] if PROBES_ARCHIVED is not None else []
 
 
 rule probes_synthetic:
@@ -153,6 +165,59 @@ rule probes_prope:
         STEP_SCRIPT
 
 
+if PROBES_ARCHIVED is not None:
+
+    rule probes_prope_archived:
+        """The archived p-RoPE run (metrics committed under data/archive/probes/<run>/): the quick run's
+        tables by the same functions, each variant against RoPE 10k paired by seed; never retrains."""
+        input:
+            code=stage_code(*PROBES_STEP, "probes/prope.py", "probes/archive.py", "probes/display.py",
+                            "core/archive.py", "core/stats.py"),
+            files=[str(PROBES_ARCHIVED / f) for f in ("results.json", "provenance.json")],
+            published=PUBLISHED_VALUES,
+        output:
+            table=result("probes", "archived/prope.csv"),
+            runs=result("probes", "archived/prope_runs.csv"),
+            curves=result("probes", "archived/train_curves.parquet"),
+            summary=result("probes", "archived/prope_summary.json"),
+            prope_display=result("probes", "archived/display/prope.parquet"),
+            paired_display=result("probes", "archived/display/paired.parquet"),
+        params:
+            step="probes.prope_archived",
+            settings=step_settings("probes.prope_archived"),
+            folder=str(PROBES_ARCHIVED),
+        threads: 1
+        log:
+            log_path("probes", "probes_prope_archived"),
+        benchmark:
+            bench_path("probes", "probes_prope_archived")
+        script:
+            STEP_SCRIPT
+
+    rule probes_archived_figures:
+        """The archived run's perplexities, training curves and paired differences against RoPE 10k."""
+        input:
+            code=stage_code(*PROBES_STEP, "probes/charts.py", "core/figures.py"),
+            table=probes_path("archived/prope.csv"),
+            curves=probes_path("archived/train_curves.parquet"),
+            summary=probes_path("archived/prope_summary.json"),
+        output:
+            archived_prope=figure_files("probes", "archived_prope"),
+        params:
+            step="probes.archived_figures",
+            settings=step_settings("probes.archived_figures"),
+        threads: 1
+        log:
+            log_path("probes", "probes_archived_figures"),
+        benchmark:
+            bench_path("probes", "probes_archived_figures")
+        script:
+            STEP_SCRIPT
+
+    ALL_TARGETS.extend([probes_path("archived/display/prope.parquet"), probes_path("archived/display/paired.parquet"),
+                        probes_path("figures/archived_prope.svg")])
+
+
 rule probes_scorecard:
     """The stage's scorecard rows (analysis/probes/claims.py), each with its criterion and verdict."""
     input:
@@ -163,6 +228,8 @@ rule probes_scorecard:
         synthetic=probes_path("synthetic/summary.json"),
         heads=probes_path("head_summary.csv"),
         subject=probes_path("subject.json"),
+        archived=probes_archived("prope_summary.json"),
+        archived_table=probes_archived("prope.csv"),
     output:
         scorecard=result("probes", "scorecard.csv"),
     params:
@@ -180,7 +247,7 @@ rule probes_scorecard:
 rule probes_findings:
     """Every number and data-dependent phrase of report/probes.qmd (findings.json) and its display tables."""
     input:
-        code=stage_code(*PROBES_STEP, "probes/findings.py", "probes/display.py", "core/findings.py", "core/numfmt.py"),
+        code=stage_code(*PROBES_STEP, "probes/findings.py", "probes/display.py", "core/findings.py", "core/numfmt.py", "core/archive.py", "core/stats.py"),
         synthetic=probes_path("synthetic/summary.json"),
         prop32=probes_path("synthetic/prop32.csv"),
         subject=probes_path("subject.json"),
@@ -189,6 +256,8 @@ rule probes_findings:
         prope=probes_path("prope.csv"),
         summary=probes_path("prope_summary.json"),
         scorecard=probes_path("scorecard.csv"),
+        archived=probes_archived("prope_summary.json"),
+        archived_table=probes_archived("prope.csv"),
     output:
         findings=result("probes", "findings.json"),
         **{name: result("probes", f"display/{name}.parquet", caption=f"display/{name}.parquet") for name in PROBES_DISPLAY},
