@@ -178,7 +178,7 @@ def focus_claim(sweep: pd.DataFrame) -> ScoreRow:
         "misalignment disrupts attention focus", "entropy higher when misaligned", ours, FOCUS_MIN_RISE_NATS, ok, reason,
         f"reproduced when, for one key offset by φ among random distractors, the attention entropy at every sampled "
         f"misaligned offset 0 < abs(φ) ≤ π is above the aligned one (φ = 0) and the opposed one (φ = π) at least "
-        f"{FOCUS_MIN_RISE_NATS:g} nats above it; differs otherwise. Revised after seeing the data (issue 23): the "
+        f"{FOCUS_MIN_RISE_NATS:g} nats above it; differs otherwise. Revised after seeing the data: the "
         f"earlier rule (entropy monotone in abs(φ), Spearman ρ ≥ {FOCUS_MIN_SPEARMAN:g}, itself chosen after the data) "
         "judged a monotone law the paper does not claim and failed only on a 0.02-nat dip after saturation",
     )

@@ -178,7 +178,7 @@ def men_claim(grid: dict[str, Any], models: pd.DataFrame, perplexity: pd.DataFra
             f"{CI:.0%} interval over ≥ {MIN_SEEDS} seeds. Holds when (a) excludes zero above and (b) stays ≤ "
             f"{PPL_TOLERANCE:.0%}; contradicted when (a) lies within ±{EQUIVALENCE:g} or below zero, or (b) is above "
             f"{PPL_TOLERANCE:.0%}; reproduced if every part holds, differs if any is contradicted, else inconclusive "
-            "(rule of issue 23, fixed before the full run was read)")
+            "(rule fixed before the full run was read)")
     row = ScoreRow(CHAPTER, "Base below Men's bound: perplexity as low as feasible bases', retrieval fails where "
                    "B(m) < 0", "Men et al. 2024", "superficial long-context capability", ours,
                    PPL_TOLERANCE, verdict, reason, crit)
@@ -227,7 +227,7 @@ def phase_claim(grid: dict[str, Any], models: pd.DataFrame, scale: dict[str, Any
             f"learned short-range retrieval (accuracy ≥ {LEARNED_ACCURACY:g} at m ≤ L/8); paired bootstrap {CI:.0%} "
             f"interval over ≥ {MIN_SEEDS} seeds: holds when it excludes zero above, contradicted when within "
             f"±{EQUIVALENCE:g} or below zero; reproduced if it holds for every violating base, differs if contradicted "
-            "for some, else inconclusive (rule of issue 23, fixed before the full run was read)")
+            "for some, else inconclusive (rule fixed before the full run was read)")
     row = ScoreRow(CHAPTER, "Violating the phase-modulation stability bound degrades long-range attention",
                    "Liu, arXiv:2602.10959", "attention collapse and long-range degradation", ours,
                    EQUIVALENCE, verdict, reason, crit)

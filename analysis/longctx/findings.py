@@ -134,4 +134,13 @@ def longctx_findings(summary: dict[str, Any], scorecard: pd.DataFrame,
         out.append(finding("scorecard_source", True, "the archived run below (the run with the most seeds and steps)"))
     else:
         out.append(finding("scorecard_source", False, "this build's quick run (no run is archived)"))
+    # the Summary page states the verdicts the scorecard shows: the archived run's when one is committed
+    head, src = (archived, "the archived full run") if archived is not None else (summary, "this build's quick run")
+    s = head["scale"]
+    out += [
+        finding("headline_men_verdict", head["claims"]["men"]["verdict"]),
+        finding("headline_phase_verdict", head["claims"]["phase"]["verdict"]),
+        finding("headline_source", archived is not None,
+                f"{src}: {len(s['seeds'])} seeds, L = {s['seq_len']}, d = {s['head_dim']}, {s['steps']:,} steps"),
+    ]
     return out

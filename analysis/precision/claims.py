@@ -100,7 +100,7 @@ _C3 = (f"reproduced when bf16's RMS error in the last octave is at least {GROWTH
 _C4 = (f"the claim's own comparison, fp32 against bf16: reproduced when, in every octave of key positions up to "
        f"{FP32_CONTEXT:,} (long-context training lengths), fp32's RMS error is at least {RATIO:g} times below that of "
        f"each bf16 path at the same positions; differs otherwise. "
-       f"Revised after seeing the data (issue 23): the earlier rule judged fp32 against its own rounding floor at "
+       f"Revised after seeing the data: the earlier rule judged fp32 against its own rounding floor at "
        f"m < 2, a comparison the claim does not make")
 
 

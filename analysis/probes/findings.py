@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.findings import Finding, computed_in, finding
-from analysis.core.numfmt import fmt
+from analysis.core.numfmt import fmt, fmt_fixed
 from analysis.probes.display import prop32_display, prope_display, scorecard_display
 
 __all__ = ["probes_findings", "uniform_prev_score"]
@@ -162,11 +162,20 @@ def _prope(summary: Mapping[str, Any], prope: pd.DataFrame, corpus: Mapping[str,
 
 
 def _paired_text(paired: list[dict[str, Any]]) -> str:
-    parts = [f"{c['label']}: {c['verdict']} (mean difference {fmt(c['mean'], 2)} nats/byte over {c['n']} paired seeds, "
-             f"95% interval {fmt(c['lo'], 2)} to {fmt(c['hi'], 2)}; the paper ranks it "
+    parts = [f"{c['label']}: {c['verdict']} (mean difference {fmt_fixed(c['mean'])} nats/byte over {c['n']} paired seeds, "
+             f"95% interval {fmt_fixed(c['lo'])} to {fmt_fixed(c['hi'])}; the paper ranks it "
              f"{'better' if c['paper_a_better'] else 'worse'})" if c["n"] else f"{c['label']}: no paired seeds"
              for c in paired]
     return "; ".join(parts) + "." if parts else "No variant could be compared with RoPE base 10k."
+
+
+def _headline(summary: Mapping[str, Any], archived: Mapping[str, Any] | None) -> str:
+    """The Summary page's sentence: the orderings the scorecard judges (the archived run's when one is
+    committed, else the quick run's)."""
+    if archived is None:
+        return "p-RoPE in this build's quick run: " + _comparisons_text(summary)
+    return (f"p-RoPE in the archived full run ({archived['min_seeds']} seeds, each variant paired by seed with RoPE "
+            f"base 10k): " + _paired_text(archived["paired"]))
 
 
 def _archived(a: Mapping[str, Any], table: pd.DataFrame) -> list[Finding]:
@@ -210,5 +219,6 @@ def probes_findings(
     items.append(finding("scorecard_source", archived is not None,
                          f"the archived full run below ({archived['min_seeds']} seeds, paired by seed)"
                          if archived is not None else "this build's quick run (no run is archived)"))
+    items.append(finding("headline_text", archived is not None, _headline(summary, archived)))
     return {"findings": items, "prop32": prop32_display(prop32), "prope": prope_display(prope),
             "scorecard": scorecard_display(scorecard)}

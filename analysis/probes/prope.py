@@ -28,7 +28,7 @@ BASELINE = "rope10k"  # every other variant is compared with RoPE base 10k, as i
 ORDER_CRITERION = (
     "reproduced when every seed of the variant the paper ranks better has a lower held-out loss than every "
     "seed of the other (the seed ranges do not overlap); differs when the ranges separate the other way; "
-    "inconclusive when they overlap or a variant has fewer than 2 seeds. Power (issue 23): a p-RoPE variant "
+    "inconclusive when they overlap or a variant has fewer than 2 seeds. Power: a p-RoPE variant "
     "evaluated with its removed frequencies restored is judged only when restoring them changes its held-out "
     "loss by more than the seed range of RoPE base 10k; otherwise the trained model does not use the removed "
     "frequencies at this window and the ordering is inconclusive whatever the ranges (criterion added after "

@@ -61,7 +61,7 @@ def test_focus_reproduced_when_entropy_saturates_before_pi():
     rows = rows_for(sweep)
     assert claims.focus_trend(sweep)["rho"] < claims.FOCUS_MIN_SPEARMAN
     assert rows[FOCUS].verdict == "reproduced"
-    assert "not monotone" in rows[FOCUS].reason and "issue 23" in rows[FOCUS].criterion
+    assert "not monotone" in rows[FOCUS].reason and "Revised after seeing the data" in rows[FOCUS].criterion
     assert "Revised after seeing the data" in rows[FOCUS].criterion
     assert rows[WEAKEN].verdict == "reproduced"  # the activation half of the old row still holds
     assert "misalignment weakens activations and disrupts attention focus" not in rows

@@ -68,6 +68,10 @@ def test_page_values_exist_and_are_plain(smoke):
     text = PAGE.read_text()
     used = set(re.findall(r'rk\.f\("longctx", "([a-z0-9_]+)"\)', text))
     assert used and used <= set(items)
+    # the Summary page states the scorecard's verdicts: the archived run's, which the smoke build reads
+    assert items["headline_men_verdict"]["text"] == items["full_men_verdict"]["text"]
+    assert items["headline_phase_verdict"]["text"] == items["full_phase_verdict"]["text"]
+    assert items["headline_source"]["text"].startswith("the archived full run: 5 seeds")
     for name, item in items.items():
         assert item["text"].strip(), name
         assert item["markdown"] or not MARKUP.search(item["text"]), name

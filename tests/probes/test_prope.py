@@ -76,9 +76,8 @@ def test_ordering_rows_state_the_criterion_and_follow_it():
     assert all(r.verdict in VERDICTS for r in rows)
 
 
-def test_findings_are_plain_and_display_tables_are_text():
-    table, _, summary = prope.prope_table(RESULTS, PAPER)
-    summary = {**summary, "seeds": [0, 1]} | {"min_seeds": 2}
+def _page_inputs():
+    """The findings step's inputs other than the p-RoPE ones (synthetic, prop32, subject, heads, corpus)."""
     syn = {"head_dim": 128, "base": 1e4, "ones_at_zero": 128.0, "max_distance": 300, "ones_decay_ratio": 0.44,
            "gauss_n_seeds": 16, "gauss_far_std_over_sqrt_d": 1.01, "prop32_samples": 4000, "prop32_max_abs_z": 1.1,
            "prop32_max_abs_var_rel_diff": 0.016, "prop32_var_closed": 128.0, "prop31_targets": [1, 10],
@@ -94,6 +93,13 @@ def test_findings_are_plain_and_display_tables_are_text():
               "val_bytes": 1001}
     p32 = pd.DataFrame({"distance": [0, 1], "mean": [0.1, -0.2], "sem": [0.1, 0.1], "z_mean": [1.0, -2.0],
                         "var": [127.0, 130.0], "var_closed": [128.0, 128.0], "var_rel_diff": [-0.01, 0.02]})
+    return syn, p32, subject, heads, corpus
+
+
+def test_findings_are_plain_and_display_tables_are_text():
+    table, _, summary = prope.prope_table(RESULTS, PAPER)
+    summary = {**summary, "seeds": [0, 1]} | {"min_seeds": 2}
+    syn, p32, subject, heads, corpus = _page_inputs()
     score = rows_to_frame(claims.prope_claims(table, summary, steps=120))
     out = findings.probes_findings(syn, p32, subject, heads, corpus, table, summary, score)
     items = findings_dict(out["findings"])  # raises on empty or markup-holding plain findings
@@ -203,3 +209,41 @@ def test_paired_display_shows_signed_differences_and_intervals():
     assert row["paper"] == "better than RoPE 10k" and row["verdict"] == "differs"
     assert row["loss difference, variant − RoPE 10k (nats/byte)"] == "+0.050"
     assert row["95% interval"] == "+0.050 to +0.050"
+
+
+def test_archived_run_drives_scorecard_and_summary(tmp_path_factory):
+    """An archive folder (results.json + provenance.json) through the archived step: its paired verdicts
+    become the scorecard's ordering rows (with the quick verdict in the reason) and the Summary sentence."""
+    from analysis.core.archive import write_archive
+    from analysis.probes.archive import archived_prope
+
+    results = [_five("rope10k", "RoPE base 10k", BASE5), _five("p075", "0.75-RoPE", CASES["wrong"][0]),
+               _five("nope", "NoPE", CASES["worse"][0])]
+    folder = write_archive(tmp_path_factory.mktemp("arc") / "full-cpu", jsons={"results.json": results}, settings={},
+                           record={"command": "python -m analysis.probes archive --profile full", "profile": "full",
+                                   "device": "cpu", "train_seconds": 600.0})
+    a = archived_prope(folder=str(folder), published={"barbero2024": {"prope_perplexity": PAPER}})
+    assert {c["variant"]: c["verdict"] for c in a["summary"]["paired"]} == {"p075": "differs", "nope": "reproduced"}
+    assert list(a["paired_display"]["verdict"]) == ["differs", "reproduced"]
+    assert "summed over its processes" in a["summary"]["record"]["describe"]  # no wall time: the sum of its parts
+
+    table, _, quick = prope.prope_table(RESULTS, PAPER)
+    rows = claims.prope_claims(table, quick, steps=120, archived=a["summary"], archived_table=a["table"])
+    order = {r.item: r for r in rows if r.item.startswith("Table 2 ordering")}
+    assert sorted(r.verdict for r in order.values()) == ["differs", "reproduced"]
+    assert all(r.criterion == prope.PAIRED_CRITERION and "Quick run of this build" in r.reason for r in order.values())
+
+    syn, p32, subject, heads, corpus = _page_inputs()
+    score = rows_to_frame(rows)
+    out = findings.probes_findings(syn, p32, subject, heads, corpus, table, quick, score,
+                                   archived=a["summary"], archived_table=a["table"])
+    items = findings_dict(out["findings"])
+    assert items["headline_text"]["text"].startswith("p-RoPE in the archived full run (5 seeds")
+    assert "0.75-RoPE: differs (mean difference +0.050 nats/byte over 5 paired seeds" in items["headline_text"]["text"]
+    assert items["full_n_order_differs"]["text"] == "1" and items["full_n_order_reproduced"]["text"] == "1"
+    assert items["full_wall_minutes"]["text"] == "10 min summed over its processes"
+    assert items["scorecard_source"]["text"].startswith("the archived full run below (5 seeds")
+    # without an archive the Summary falls back to the quick run, and says so
+    out = findings.probes_findings(syn, p32, subject, heads, corpus, table, quick, rows_to_frame(
+        claims.prope_claims(table, quick, steps=120)))
+    assert findings_dict(out["findings"])["headline_text"]["text"].startswith("p-RoPE in this build's quick run")

@@ -152,6 +152,29 @@ def test_quarto_yml_keeps_execute_dir_project_and_outputs():
     assert all(g.startswith("/") for g in cfg["project"]["resources"])
 
 
+def _served(path: str, globs: list[str]) -> bool:
+    """Whether the site copies ``path`` (relative to the root): a glob's ``*`` never crosses a ``/``."""
+    pats = [re.escape(g.lstrip("/")).replace(r"\*\*", ".*").replace(r"\*", "[^/]*") for g in globs]
+    return any(re.fullmatch(p, path) for p in pats)
+
+
+def test_every_caption_data_file_is_served_by_the_site():
+    """A caption links to its result file (results/<stage>/<file>); the site must copy that file, or the
+    link is dead offline. Figures link to their Vega-Lite JSON."""
+    from analysis.core.config import load_yaml
+
+    globs = __import__("yaml").safe_load((ROOT / "_quarto.yml").read_text())["project"]["resources"]
+    assert not _served("results/x/archived/a.csv", ["/results/*/*.csv"])  # the matcher itself
+    missing = []
+    for f in sorted((ROOT / "report" / "captions").glob("*.yaml")):
+        for name in load_yaml(f) or {}:
+            target = name if "." in Path(name).name else f"figures/{name}.vl.json"
+            path = f"results/{f.stem}/{target}"
+            if not _served(path, globs):
+                missing.append(path)
+    assert not missing, f"caption data files the site does not copy: {missing}"
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_listed_page_exists(page):
     assert (ROOT / page).is_file(), f"{page} is listed in _quarto.yml but does not exist (its chapter is not merged yet?)"
