@@ -120,7 +120,7 @@ def _scale_text(scale: dict[str, Any]) -> str:
 def _ci_text(ci: dict[str, Any], pct: bool = False) -> str:
     if ci["n"] == 0:
         return "no paired seed"
-    f = (lambda x: f"{x:+.1%}") if pct else (lambda x: f"{x:+.3f}")
+    f = (lambda x: f"{x:+.1%}".replace("-", "−")) if pct else (lambda x: f"{x:+.3f}".replace("-", "−"))
     return f"{f(ci['mean'])} [{f(ci['lo'])}, {f(ci['hi'])}] over {ci['n']} seeds"
 
 

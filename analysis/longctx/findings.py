@@ -51,7 +51,7 @@ def _bounds(summary: dict[str, Any], p: str = "") -> list[Finding]:
 def _ci(ci: dict[str, Any], pct: bool = False) -> str:
     if not ci or ci["n"] == 0:
         return "no paired seed"
-    f = (lambda x: f"{x:+.1%}") if pct else (lambda x: fmt(x, 2))
+    f = (lambda x: f"{x:+.1%}".replace("-", "−")) if pct else (lambda x: fmt(x, 2))
     return f"{f(ci['mean'])} (95% interval {f(ci['lo'])} to {f(ci['hi'])}, {ci['n']} seeds)"
 
 

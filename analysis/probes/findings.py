@@ -116,7 +116,7 @@ def _power_text(comparisons: list[dict[str, Any]], prof: Mapping[str, Any]) -> s
         parts.append(f"{c['label']}: restoring its removed frequencies changes the loss by {fmt(c['restored_change'], 2)} "
                      f"nats/byte, less than RoPE base 10k's seed range {fmt(c['baseline_range'], 2)}, so its ordering is "
                      f"inconclusive: within a {fmt(prof['seq_len'])}-byte window its removed frequencies turn by at most "
-                     f"{fmt(ang, 2)} rad, nearly constant rotations; a window of at least {fmt(need)} positions (a quarter "
+                     f"{fmt(ang, 2)} rad, less than a quarter turn; a window of at least {fmt(need)} positions (a quarter "
                      f"turn of the fastest removed frequency), as in the paper's 8,192-token training, would decide it")
     return "; ".join(parts) + "." if parts else "Every judged ordering had power (or no restore check was run)."
 
