@@ -103,11 +103,13 @@ VEGA_BUNDLE = "report/_vendor/vega-bundle.js"
 
 def chart_html(spec: dict[str, Any], div_id: str, bundle_src: str) -> str:
     """HTML that draws the Vega-Lite ``spec`` into ``<div id=div_id>`` with the local bundle
-    ``bundle_src`` (no CDN: the page draws offline, from ``file://`` or a local server)."""
+    ``bundle_src`` (no CDN: the page draws offline, from ``file://`` or a local server). The bundle is
+    loaded by the first chart of a page only: loaded twice, its top-level declarations collide
+    ("Identifier has already been declared")."""
     spec_json = json.dumps(spec, sort_keys=True).replace("</", "<\\/")
     return (
         f'<div id="{div_id}" class="rope-chart"></div>\n'
-        f'<script src="{bundle_src}"></script>\n'
+        f'<script>typeof vegaEmbed !== "undefined" || document.write(\'<script src="{bundle_src}"><\\/script>\');</script>\n'
         f'<script>(function () {{ const spec = {spec_json};\n'
         f'  vegaEmbed("#{div_id}", spec, {{"actions": false, "renderer": "svg"}})'
         f'.catch(function (e) {{ document.getElementById("{div_id}").textContent = "chart failed: " + e; }});\n'

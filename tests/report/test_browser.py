@@ -270,6 +270,27 @@ def test_a_chart_embedded_as_the_site_does_draws_offline(tmp_path, monkeypatch):
     assert not problems(res), problems(res)
 
 
+@needs_chromium
+def test_several_charts_on_one_page_load_the_bundle_once(tmp_path, monkeypatch):
+    """A page holds many charts; each chart's HTML asks for the bundle, but it must be loaded once:
+    loaded twice its top-level declarations collide (a SyntaxError per extra chart)."""
+    import altair as alt
+
+    from analysis.core.figures import save_chart
+    from analysis.report import reportkit as rk
+
+    results = tmp_path / "results"
+    df = pd.DataFrame({"m": range(40), "B": [((i % 9) - 4) / 4 for i in range(40)]})
+    for name in ("one", "two", "three"):
+        save_chart(alt.Chart(df).mark_line().encode(x="m", y="B"), results / "bounds" / "figures" / name)
+    monkeypatch.setenv("ROPE_BOUNDS_RESULTS", str(results))
+    monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
+    page = _site_page(tmp_path, [rk.html_of(rk.figure("bounds", n)) for n in ("one", "two", "three")], "three")
+    with chromium() as endpoint:
+        res = check_in_browser(endpoint, page)
+    assert not problems(res), problems(res)
+
+
 @pytest.mark.slow
 @needs_chromium
 def test_every_smoke_chart_draws_offline_as_the_site_embeds_it(smoke_results, tmp_path, monkeypatch):
