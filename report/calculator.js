@@ -88,7 +88,8 @@
     if (x === null || x === undefined || !isFinite(x)) return "–";
     if (x !== 0 && (Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3)) {
       const e = Math.floor(Math.log10(Math.abs(x)));
-      return (x / Math.pow(10, e)).toFixed(2) + "×10^" + e;
+      const sup = String(e).replace(/[-0-9]/g, (c) => "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"["-0123456789".indexOf(c)]);
+      return (x / Math.pow(10, e)).toFixed(2) + "×10" + sup;  // as the report's tables write it (6.54×10⁷)
     }
     return Number(x.toPrecision(4)).toLocaleString("en-US");
   }
@@ -187,8 +188,8 @@
         const c = r.closed;
         out.append(table(["to reach base " + sci(r.largest_base) + " from " + sci(v.base), "setting"], [
           ["raise rope_theta", "rope_theta = " + sci(c.rope_theta)],
-          ["linear (same lowest frequency)", "factor = " + (c.linear >= 1 ? c.linear.toPrecision(5) : "≤ 1: met already")],
-          ["dynamic NTK at L (same lowest frequency)", "factor = " + (isFinite(c.dynamic) ? (c.dynamic >= 1 ? c.dynamic.toPrecision(5) : "≤ 1: met at factor 1") : "L ≤ L0")],
+          ["linear (same lowest frequency)", "factor = " + (c.linear >= 1 ? c.linear.toPrecision(5) : "1 (met without scaling)")],
+          ["dynamic NTK at L (same lowest frequency)", "factor = " + (isFinite(c.dynamic) ? (c.dynamic >= 1 ? c.dynamic.toPrecision(5) : "1 (met without scaling)") : "L ≤ L0")],
         ]));
       }
       const curve = menCurve(v.base, v.d, v.L, 400);

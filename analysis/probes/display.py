@@ -51,11 +51,11 @@ def paired_display(paired: list[dict]) -> pd.DataFrame:
     interval = [f"{fmt_fixed(lo)} to {fmt_fixed(hi)}" for lo, hi in zip(p["lo"], p["hi"])]
     return pd.DataFrame({
         "variant": _text(p.label),
-        "paper": ["better than RoPE 10k" if b else "worse than RoPE 10k" for b in p.paper_a_better],
-        "paired seeds": fmt_column(p.n),
-        "loss difference, variant − RoPE 10k (nats/byte)": [fmt_fixed(v) for v in p["mean"]],
+        "paper: vs RoPE 10k": ["better" if b else "worse" for b in p.paper_a_better],
+        "seeds": fmt_column(p.n),
+        "loss difference (nats/byte)": [fmt_fixed(v) for v in p["mean"]],
         "95% interval": interval,
-        "restoring the removed frequencies": fmt_column(p.restored_change, 2),
+        "restored change": fmt_column(p.restored_change, 2),
         "RoPE 10k seed range": fmt_column(p.baseline_range, 2),
         "verdict": _text(p.verdict),
     }, dtype="string")

@@ -174,8 +174,13 @@ def _headline(summary: Mapping[str, Any], archived: Mapping[str, Any] | None) ->
     committed, else the quick run's)."""
     if archived is None:
         return "p-RoPE in this build's quick run: " + _comparisons_text(summary)
+    paired = archived["paired"]
+    verdicts = [c["verdict"] for c in paired]
+    counts = ", ".join(f"{verdicts.count(v)} {v}" for v in ("reproduced", "inconclusive", "differs") if v in verdicts)
+    each = "; ".join(f"{c['label']} {c['verdict']}" for c in paired)
     return (f"p-RoPE in the archived full run ({archived['min_seeds']} seeds, each variant paired by seed with RoPE "
-            f"base 10k): " + _paired_text(archived["paired"]))
+            f"base 10k): of the paper's {len(paired)} orderings against RoPE base 10k, {counts} ({each})."
+            if paired else "p-RoPE in the archived full run: no variant could be compared with RoPE base 10k.")
 
 
 def _archived(a: Mapping[str, Any], table: pd.DataFrame) -> list[Finding]:

@@ -194,7 +194,15 @@ def markdown_table(df: pd.DataFrame, widths: list[float] | None = None, align: s
     return Markdown(pipe_table(df, widths, align))
 
 
-_NUMERIC = re.compile(r"^[−\-+]?[\d,.]+(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?%?$|^–$")
+_NUM = r"[−\-+]?[\d,.]+(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?%?"
+# a number, or a number with its spread or range (``6.39 ± 0.032``, ``1.68 – 1.78``, ``−0.001 to +0.024``):
+# right-aligned and never wrapped in HTML
+_NUMERIC = re.compile(rf"^{_NUM}(?:\s*(?:±|–|to)\s*{_NUM})?$|^–$")
+
+
+def _unbreakable(text: str) -> int:
+    """The longest word of ``text``: a header wraps between its words, never inside one."""
+    return max((len(w) for w in text.split()), default=0)
 
 
 def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, align: str | None = None) -> str:
@@ -204,10 +212,11 @@ def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, align: str |
 
     esc = md_cell  # the one escaping layer: display tables hold plain text
 
-    if widths is None:
-        widths = [min(max([len(c)] + [len(r[i]) for r in rows]), 40) for i, c in enumerate(cols)]
     if align is None:
         align = "".join("r" if rows and all(_NUMERIC.match(r[i]) for r in rows) else "l" for i in range(len(cols)))
+    if widths is None:  # the PDF's relative widths: what a column cannot wrap, plus the cells' padding
+        widths = [2 + max(_unbreakable(c), *(len(r[i]) if a == "r" else min(len(r[i]), 40) for r in rows), 0)
+                  for i, (c, a) in enumerate(zip(cols, align))]
     total = sum(widths) or 1
     dashes = [max(3, round(100 * w / total)) for w in widths]
     seps = []

@@ -206,8 +206,8 @@ def test_paired_display_shows_signed_differences_and_intervals():
     table, runs, _ = prope.prope_table(res, PAPER)
     d = paired_display(prope.paired_comparisons(runs, table))
     row = d.iloc[0]
-    assert row["paper"] == "better than RoPE 10k" and row["verdict"] == "differs"
-    assert row["loss difference, variant − RoPE 10k (nats/byte)"] == "+0.050"
+    assert row["paper: vs RoPE 10k"] == "better" and row["verdict"] == "differs"
+    assert row["loss difference (nats/byte)"] == "+0.050"
     assert row["95% interval"] == "+0.050 to +0.050"
 
 
@@ -239,7 +239,8 @@ def test_archived_run_drives_scorecard_and_summary(tmp_path_factory):
                                    archived=a["summary"], archived_table=a["table"])
     items = findings_dict(out["findings"])
     assert items["headline_text"]["text"].startswith("p-RoPE in the archived full run (5 seeds")
-    assert "0.75-RoPE: differs (mean difference +0.050 nats/byte over 5 paired seeds" in items["headline_text"]["text"]
+    assert items["headline_text"]["text"].endswith("1 reproduced, 1 differs (0.75-RoPE differs; NoPE reproduced).")
+    assert "0.75-RoPE: differs (mean difference +0.050 nats/byte over 5 paired seeds" in items["full_paired_text"]["text"]
     assert items["full_n_order_differs"]["text"] == "1" and items["full_n_order_reproduced"]["text"] == "1"
     assert items["full_wall_minutes"]["text"] == "10 min summed over its processes"
     assert items["scorecard_source"]["text"].startswith("the archived full run below (5 seeds")
