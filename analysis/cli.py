@@ -125,11 +125,10 @@ def _cmd_classify(a: argparse.Namespace) -> int:
 
 def _suggest_defaults() -> dict[str, Any]:
     """The suggest defaults, from config/config.yaml (physics.*, case_study.angle_dtype, choose_base.*)."""
-    from analysis.core.config import ROOT, load_yaml
+    from analysis.core.config import default_setting
 
-    cfg = load_yaml(ROOT / "config" / "config.yaml")
-    return {"epsilon": cfg["physics"]["epsilon"], "head_dim": cfg["physics"]["head_dim"],
-            "angle_dtype": cfg["case_study"]["angle_dtype"], **cfg["choose_base"]}
+    return {"epsilon": default_setting("physics.epsilon"), "head_dim": default_setting("physics.head_dim"),
+            "angle_dtype": default_setting("case_study.angle_dtype"), **default_setting("choose_base")}
 
 
 def _cmd_suggest(a: argparse.Namespace) -> int:

@@ -129,7 +129,7 @@ def load_archive(folder: str | Path) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m analysis.longctx archive --profile full [--config C ...] [--out data/archive]
     [--work DIR]``: train and evaluate the profile once and write its archive folder."""
-    from analysis.core.config import ROOT, load_config
+    from analysis.core.config import CONFIG, ROOT, load_config
     from analysis.core.errors import ConfigError, InputError
 
     p = argparse.ArgumentParser(prog="python -m analysis.longctx", description=main.__doc__)
@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cmd = "python -m analysis.longctx archive --profile " + a.profile + "".join(
         f" --config {c}" for c in (a.config or []))
     try:
-        cfg = load_config(*(a.config or [ROOT / "config" / "config.yaml"]))
+        cfg = load_config(*(a.config or [CONFIG]))
         work = a.work or ROOT / "results" / "longctx" / "archive-work" / a.profile
         folder = run_archive(cfg, a.profile, a.out, work, cmd)
     except (InputError, ConfigError) as err:

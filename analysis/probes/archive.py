@@ -135,7 +135,7 @@ def archived_prope(*, folder: str, published: Mapping[str, Any]) -> dict[str, An
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m analysis.probes archive --profile full [--variants a,b] [--config C ...]
     [--out data/archive] [--work DIR]``: train the p-RoPE variants once and write the archive folder."""
-    from analysis.core.config import ROOT, load_config
+    from analysis.core.config import CONFIG, ROOT, load_config
     from analysis.core.errors import ConfigError, InputError
 
     p = argparse.ArgumentParser(prog="python -m analysis.probes", description=main.__doc__)
@@ -151,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cmd = "python -m analysis.probes archive --profile " + a.profile + "".join(
         f" --config {c}" for c in (a.config or []))
     try:
-        cfg = load_config(*(a.config or [ROOT / "config" / "config.yaml"]))
+        cfg = load_config(*(a.config or [CONFIG]))
         work = a.work or ROOT / "results" / "probes" / "archive-work" / a.profile
         variants = [v.strip() for v in a.variants.split(",") if v.strip()] if a.variants else None
         folder = run_archive(cfg, a.profile, a.out, work, cmd, variants)
