@@ -64,9 +64,9 @@ def _cmd_bounds(a: argparse.Namespace) -> int:
 
 
 def _cmd_men_table(a: argparse.Namespace) -> int:
-    import os
+    from analysis.core.device import default_threads
 
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads: small matrices, 1 thread is faster
+    default_threads()  # before numpy loads: small matrices, 1 thread is faster
     from analysis.bounds.curve import lookup_min_base
     from analysis.bounds.inputs import min_head_dim
 
@@ -132,9 +132,9 @@ def _suggest_defaults() -> dict[str, Any]:
 
 
 def _cmd_suggest(a: argparse.Namespace) -> int:
-    import os
+    from analysis.core.device import default_threads
 
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads: B(m) in small blocks, 1 thread is faster
+    default_threads()  # before numpy loads: B(m) in small blocks, 1 thread is faster
     from analysis.bounds.dtypes import canonical_dtype
     from analysis.bounds.inputs import min_head_dim, validate_context_length, validate_epsilon, validate_layers
     from analysis.core.rope import validate_base

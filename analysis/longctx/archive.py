@@ -50,7 +50,7 @@ def run_archive(config: dict[str, Any], profile: str, out_root: str | Path, work
 
     from analysis.core.archive import archive_folder, write_archive
     from analysis.longctx import bases, measure, summary, train
-    from analysis.longctx.train import profile_device
+    from analysis.core.device import limit_threads, profile_device
 
     t0 = time.perf_counter()
     lc = config["longctx"]
@@ -60,7 +60,7 @@ def run_archive(config: dict[str, Any], profile: str, out_root: str | Path, work
 
     dev = profile_device(profile)
     if dev == "cpu":  # the CPU profiles are sized for one core: one thread unless OMP_NUM_THREADS says otherwise
-        torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or 1))
+        limit_threads()
     grid = bases.base_grid(tr["seq_len"], tr["head_dim"], config["physics"]["epsilon"], tr["layers"],
                            prof["base_factors"])
     grid["profile"] = profile

@@ -6,7 +6,7 @@
 # - each stage appends its final outputs to ALL_TARGETS.
 import os as _os
 
-from analysis.core.adapter import THREAD_ENV_VARS
+from analysis.core.device import THREAD_ENV_VARS
 from analysis.core.config import PUBLISHED_VALUES as _PUBLISHED_VALUES
 from analysis.core.config import setting_at
 
