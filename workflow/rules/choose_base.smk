@@ -1,6 +1,8 @@
 # choose_base stage: the minimum base for a target context and the smallest scaling setting per method
 # (analysis/choose_base/; `python -m analysis suggest`), worked examples on model configs, and the data of
 # the page's calculator. Reads no upstream result (the Men et al. curve is package data).
+import os
+
 CHOOSE_EXAMPLE_CONFIGS = [os.path.join(workflow.basedir, e["config"]) for e in config["choose_base"]["examples"]]
 CHOOSE_CURVE = MEN_CURVE_FILE  # bounds.smk
 
