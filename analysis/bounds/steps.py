@@ -27,14 +27,14 @@ STEPS: dict[str, Step] = {
         "analysis.bounds.curve.curve_check", inputs=("men_table",), outputs=("check",),
         settings={**HEAD_DIM_SETTING, "spot_lengths": "bounds.curve_spot_lengths", "segment_checks": "bounds.curve_segment_checks"}),
     "collision": Step(
-        "analysis.bounds.figdata.collision_figure_data", inputs=("published",), outputs=("curve", "marks"),
+        "analysis.bounds.figure_data.collision_figure_data", inputs=("published",), outputs=("curve", "marks"),
         settings={"base": "bounds.collision_base", **HEAD_DIM_SETTING, "max_position": "bounds.collision_max_position"}),
     "men_curves": Step(
-        "analysis.bounds.figdata.men_B_curves", outputs=("curves", "crossings"),
+        "analysis.bounds.figure_data.men_B_curves", outputs=("curves", "crossings"),
         settings={"bases": "bounds.men_curve_bases", "d": "physics.head_dim",
                   "max_position": "bounds.men_curve_max_position"}),
     "goldilocks": Step(
-        "analysis.bounds.figdata.goldilocks_curves", inputs=("phase_grid", "men_table"), outputs=("data",),
+        "analysis.bounds.figure_data.goldilocks_curves", inputs=("phase_grid", "men_table"), outputs=("data",),
         settings={"wall_dtypes": "bounds.goldilocks_dtypes"}),
     "figures": Step(
         "analysis.bounds.charts.bounds_figures", inputs=("collision_curve", "collision_marks", "men_curves", "men_crossings", "goldilocks"),
