@@ -115,7 +115,7 @@ rule longctx_summary:
         summary=result("longctx", "summary.json"),
         by_base=result("longctx", "by_base.csv"),
         by_distance=result("longctx", "by_distance.parquet"),
-        bases_table=result("longctx", "bases_table.parquet"),
+        bases_table=result("longctx", "display/bases.parquet"),
         scorecard=result("longctx", "quick_scorecard.csv"),
     params:
         **longctx_step("summary"),
@@ -162,7 +162,7 @@ if LONGCTX_ARCHIVED is not None:
             summary=result("longctx", "archived/summary.json"),
             by_base=result("longctx", "archived/by_base.csv"),
             by_distance=result("longctx", "archived/by_distance.parquet"),
-            bases_table=result("longctx", "archived/bases_table.parquet"),
+            bases_table=result("longctx", "archived/display/bases.parquet"),
             scorecard=result("longctx", "archived/scorecard.csv"),
             curves=result("longctx", "archived/men_B.parquet"),
         params:
@@ -237,7 +237,7 @@ rule longctx_findings:
 
 
 ALL_TARGETS.extend(
-    [result_path("longctx", "scorecard.csv"), result_path("longctx", "findings.json"), result_path("longctx", "bases_table.parquet")]
+    [result_path("longctx", "scorecard.csv"), result_path("longctx", "findings.json"), result_path("longctx", "display/bases.parquet")]
     + [f for name in LONGCTX_FIGURES for f in figure_files("longctx", name)]
     + ([f for name in LONGCTX_ARCHIVED_FIGURES for f in figure_files("longctx", name)]
        if LONGCTX_ARCHIVED is not None else [])
