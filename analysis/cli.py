@@ -64,9 +64,9 @@ def _cmd_bounds(a: argparse.Namespace) -> int:
 
 
 def _cmd_men_table(a: argparse.Namespace) -> int:
-    import os
+    from analysis.core.device import default_threads
 
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads: small matrices, 1 thread is faster
+    default_threads()  # before numpy loads: small matrices, 1 thread is faster
     from analysis.bounds.curve import lookup_min_base
     from analysis.bounds.inputs import min_head_dim
 
@@ -125,17 +125,16 @@ def _cmd_classify(a: argparse.Namespace) -> int:
 
 def _suggest_defaults() -> dict[str, Any]:
     """The suggest defaults, from config/config.yaml (physics.*, case_study.angle_dtype, choose_base.*)."""
-    from analysis.core.config import ROOT, load_yaml
+    from analysis.core.config import default_setting
 
-    cfg = load_yaml(ROOT / "config" / "config.yaml")
-    return {"epsilon": cfg["physics"]["epsilon"], "head_dim": cfg["physics"]["head_dim"],
-            "angle_dtype": cfg["case_study"]["angle_dtype"], **cfg["choose_base"]}
+    return {"epsilon": default_setting("physics.epsilon"), "head_dim": default_setting("physics.head_dim"),
+            "angle_dtype": default_setting("case_study.angle_dtype"), **default_setting("choose_base")}
 
 
 def _cmd_suggest(a: argparse.Namespace) -> int:
-    import os
+    from analysis.core.device import default_threads
 
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads: B(m) in small blocks, 1 thread is faster
+    default_threads()  # before numpy loads: B(m) in small blocks, 1 thread is faster
     from analysis.bounds.dtypes import canonical_dtype
     from analysis.bounds.inputs import min_head_dim, validate_context_length, validate_epsilon, validate_layers
     from analysis.core.rope import validate_base

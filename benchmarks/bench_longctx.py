@@ -24,11 +24,11 @@ sys.path.insert(0, str(ROOT))
 def train_speed(profile: str = "cpu", steps: int = 30) -> None:
     import torch
 
-    from analysis.core.config import load_config
+    from analysis.core.config import CONFIG, load_config
     from analysis.longctx import task, train
     from analysis.probes.train import build_model, stdlib_corpus
 
-    cfg = load_config(ROOT / "config" / "config.yaml")["longctx"]
+    cfg = load_config(CONFIG)["longctx"]
     tc, pc = cfg[profile]["train"], cfg["probe"]
     torch.set_num_threads(1)
     model = build_model(train.base_spec(1e4), {k: tc[k] for k in train.MODEL_KEYS}, 0)

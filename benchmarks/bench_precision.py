@@ -57,9 +57,9 @@ def sweep(dev) -> None:
     """Wall and CPU time of the default profile's collision sweep with one torch thread."""
     import torch
 
-    from analysis.core.config import ROOT, load_config
+    from analysis.core.config import CONFIG, load_config
 
-    cfg = load_config(ROOT / "config" / "config.yaml")
+    cfg = load_config(CONFIG)
     torch.set_num_threads(1)
     w0, c0 = time.perf_counter(), time.process_time()
     df = collision_sweep(head_dim=cfg["physics"]["head_dim"], device=dev, **cfg["precision"]["collisions"])

@@ -17,7 +17,7 @@ import time
 import numpy as np
 import torch
 
-from analysis.core.config import ROOT, load_config
+from analysis.core.config import CONFIG, load_config
 from analysis.probes.train import _batch, _loss, build_model, evaluate, stdlib_corpus, variant_spec
 
 PHASES = ("data", "forward", "backward", "clip", "optimizer")
@@ -53,7 +53,7 @@ def step_phases(prof: dict, corpus, steps: int) -> dict[str, tuple[float, float]
 
 
 def main(threads: int = 1, steps: int = 10, *overlays: str) -> None:
-    cfg = load_config(ROOT / "config" / "config.yaml", *overlays)["probes"]["train"]
+    cfg = load_config(CONFIG, *overlays)["probes"]["train"]
     prof = cfg["cpu"]
     torch.set_num_threads(threads)
     corpus = stdlib_corpus(cfg["corpus_bytes"], cfg["val_every"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,18 @@ BOUNDS_OUTPUTS = [
     "collision_marks.csv", "men_B_curves.parquet", "men_B_crossings.csv", "goldilocks.parquet",
 ] + [f"figures/{n}{s}" for n in ("collision_horizon", "men_B_curves", "goldilocks")
      for s in (".vl.json", ".svg", ".png", ".html")]
+
+
+def test_every_rule_file_imports_the_modules_its_parse_time_python_uses():
+    """Each .smk declares its own imports (none relies on the Snakefile's or another file's), and
+    the archived runs are found by one helper of common.smk."""
+    for f in sorted((ROOT / "workflow" / "rules").glob("*.smk")):
+        text = f.read_text()
+        for mod in ("os", "sys", "re", "shutil", "json"):
+            if re.search(rf"(?<![\w.]){mod}\.\w", text):
+                assert re.search(rf"^import {mod}$", text, flags=re.M), (f.name, mod)
+        if f.name != "common.smk":
+            assert "find_archives" not in text and "PUBLISHED_VALUES =" not in text, f.name
 
 
 def _smoke_bounds_config() -> dict:

@@ -6,7 +6,7 @@ minimum base (seed 003).
 
 Modules: ``phase`` (phase-modulation bounds), ``men`` (Men et al.'s certified minimum base; B(m)
 itself is :mod:`analysis.core.men`), ``curve`` (the shipped minimum-base curves), ``comparison`` (our table against the papers),
-``figdata`` (figure data), ``charts``, ``findings`` (the page's numbers), ``claims`` (scorecard).
+``figure_data`` (the figures' data), ``charts``, ``findings`` (the page's numbers), ``claims`` (scorecard).
 Everything public is re-exported here: ``from analysis import bounds; bounds.men_min_base(...)``.
 """
 
@@ -23,8 +23,9 @@ _EXPORTS = {
     "men_method_thetas": "comparison", "men_negative_counts": "comparison", "power_law_fit": "comparison",
     "printed_tolerance": "comparison",
     "DTYPES": "dtypes", "canonical_dtype": "dtypes", "machine_epsilon": "dtypes",
-    "collision_figure_data": "figdata", "collision_horizon_curve": "figdata", "collision_marks": "figdata",
-    "downsample_minmax": "figdata", "goldilocks_curves": "figdata", "men_B_curves": "figdata",
+    "collision_figure_data": "figure_data", "collision_horizon_curve": "figure_data",
+    "collision_marks": "figure_data", "downsample_minmax": "figure_data", "goldilocks_curves": "figure_data",
+    "men_B_curves": "figure_data",
     "validate_context_length": "inputs", "validate_epsilon": "inputs", "validate_layers": "inputs",
     "MenMinBase": "men", "men_feasibility": "men", "men_min_base": "men",
     "men_min_base_search": "men", "men_min_base_table": "men",

@@ -10,36 +10,36 @@ from __future__ import annotations
 
 from analysis.core.step import Step
 
-D = {"head_dim": "physics.head_dim"}
+HEAD_DIM_SETTING = {"head_dim": "physics.head_dim"}  # the rotary dims every bounds step reads
 
 STEPS: dict[str, Step] = {
     "phase_grid": Step(
         "analysis.bounds.phase.phase_bound_grid", outputs=("table", "csv"), copies={"csv": "table"},
-        settings={**D, "epsilon": "physics.epsilon", "layers": "bounds.layers", "dtypes": "physics.dtypes",
-                  "log2_context_min": "bounds.log2_context_min", "log2_context_max": "bounds.log2_context_max"}),
+        settings={**HEAD_DIM_SETTING, "epsilon": "physics.epsilon", "layers": "bounds.layers",
+                  "dtypes": "physics.dtypes", "log2_context_min": "bounds.log2_context_min", "log2_context_max": "bounds.log2_context_max"}),
     "men_table": Step(
         "analysis.bounds.men.men_min_base_table", outputs=("table", "csv"), copies={"csv": "table"}, constants={"progress": True},
-        settings={**D, "context_lengths": "bounds.men_context_lengths"}),
+        settings={**HEAD_DIM_SETTING, "context_lengths": "bounds.men_context_lengths"}),
     "men_checks": Step(
-        "analysis.bounds.claims.men_checks", inputs=("table", "published"), settings=D,
+        "analysis.bounds.claims.men_checks", inputs=("table", "published"), settings=HEAD_DIM_SETTING,
         outputs=("compare", "compare_csv", "fit", "counts", "scorecard"), copies={"compare_csv": "compare"}),
     "curve_check": Step(
         "analysis.bounds.curve.curve_check", inputs=("men_table",), outputs=("check",),
-        settings={**D, "spot_lengths": "bounds.curve_spot_lengths", "segment_checks": "bounds.curve_segment_checks"}),
+        settings={**HEAD_DIM_SETTING, "spot_lengths": "bounds.curve_spot_lengths", "segment_checks": "bounds.curve_segment_checks"}),
     "collision": Step(
-        "analysis.bounds.figdata.collision_figure_data", inputs=("published",), outputs=("curve", "marks"),
-        settings={"base": "bounds.collision_base", **D, "max_position": "bounds.collision_max_position"}),
+        "analysis.bounds.figure_data.collision_figure_data", inputs=("published",), outputs=("curve", "marks"),
+        settings={"base": "bounds.collision_base", **HEAD_DIM_SETTING, "max_position": "bounds.collision_max_position"}),
     "men_curves": Step(
-        "analysis.bounds.figdata.men_B_curves", outputs=("curves", "crossings"),
+        "analysis.bounds.figure_data.men_B_curves", outputs=("curves", "crossings"),
         settings={"bases": "bounds.men_curve_bases", "d": "physics.head_dim",
                   "max_position": "bounds.men_curve_max_position"}),
     "goldilocks": Step(
-        "analysis.bounds.figdata.goldilocks_curves", inputs=("phase_grid", "men_table"), outputs=("data",),
+        "analysis.bounds.figure_data.goldilocks_curves", inputs=("phase_grid", "men_table"), outputs=("data",),
         settings={"wall_dtypes": "bounds.goldilocks_dtypes"}),
     "figures": Step(
         "analysis.bounds.charts.bounds_figures", inputs=("collision_curve", "collision_marks", "men_curves", "men_crossings", "goldilocks"),
         outputs=("collision_horizon", "men_B_curves", "goldilocks"),
-        settings={"collision_base": "bounds.collision_base", **D}),
+        settings={"collision_base": "bounds.collision_base", **HEAD_DIM_SETTING}),
     "findings": Step(
         "analysis.bounds.findings.bounds_page", inputs=("phase", "marks", "crossings", "men", "compare", "fit", "methods", "published"),
         outputs=("findings", "phase_table", "men_table", "methods_table"),

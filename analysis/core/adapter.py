@@ -32,13 +32,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from analysis.core.device import limit_threads
 from analysis.core.logs import log_to
 
-__all__ = ["Adapter", "function_name", "file_digest", "limit_threads", "portable_path"]
+__all__ = ["Adapter", "function_name", "file_digest", "portable_path"]
 
-THREAD_ENV_VARS: tuple[str, ...] = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
-"""The environment variables that size the BLAS/OpenMP thread pools (set to 1 for every workflow
-job by workflow/rules/common.smk, raised to the rule's ``threads`` by :func:`limit_threads`)."""
 _TMP_SCRIPT = re.compile(r"^tmp[^.]*\.")  # Snakemake runs a copy named tmpXXXX.<script>.py
 
 
@@ -75,27 +73,6 @@ def portable_path(path: str | os.PathLike[str]) -> str:
         except ValueError:
             continue
     return f"<outside>/{p.name}"
-
-
-def limit_threads(n: int) -> None:
-    """At most ``n`` busy threads: BLAS/OpenMP pools (threadpoolctl) and torch intra/inter-op."""
-    n = max(1, int(n))
-    for var in THREAD_ENV_VARS:
-        os.environ[var] = str(n)
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(n)
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scipy/sklearn stacks
-        pass
-    torch = sys.modules.get("torch")  # imported later, torch reads OMP_NUM_THREADS set above
-    if torch is not None:
-
-        torch.set_num_threads(n)
-        try:
-            torch.set_num_interop_threads(n)
-        except RuntimeError:  # already set once in this process
-            pass
 
 
 class _Settings(Mapping[str, Any]):

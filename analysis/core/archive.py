@@ -19,7 +19,7 @@ from typing import Any
 from analysis.core.config import ROOT
 from analysis.core.errors import InputError
 
-__all__ = ["ARCHIVE_ROOT", "archive_folder", "write_archive", "read_provenance", "describe", "find_archives",
+__all__ = ["ARCHIVE_ROOT", "archive_folder", "write_archive", "read_provenance", "describe", "find_archives", "ARCHIVE_PREFERENCE", "preferred_archive",
            "record_findings"]
 
 ARCHIVE_ROOT = ROOT / "data" / "archive"
@@ -94,6 +94,17 @@ def find_archives(stage: str, root: str | os.PathLike[str] | None = None) -> lis
     """Every archive folder of ``stage`` (sorted), i.e. each ``<root>/<stage>/*/provenance.json``."""
     base = Path(root or ARCHIVE_ROOT) / stage
     return sorted(p.parent for p in base.glob(f"*/{PROVENANCE}"))
+
+
+ARCHIVE_PREFERENCE: tuple[str, ...] = ("gpu-cuda", "full-cpu")
+"""The archived runs a stage's scorecard may take, the run with the most power first."""
+
+
+def preferred_archive(stage: str, root: str | os.PathLike[str] | None = None) -> Path | None:
+    """The archive folder of ``stage`` the workflow reads: the first of :data:`ARCHIVE_PREFERENCE`
+    that exists (None when the stage has no archived run)."""
+    found = {p.name: p for p in find_archives(stage, root)}
+    return next((found[n] for n in ARCHIVE_PREFERENCE if n in found), None)
 
 
 def record_findings(rec: Mapping[str, Any], prefix: str) -> list[Any]:

@@ -1,7 +1,10 @@
-"""The torch device a computation runs on, chosen from a setting in one place for every stage."""
+"""Where a computation runs, decided in one place for every stage: the torch device (from a setting
+or a training profile) and the number of busy threads (BLAS/OpenMP pools and torch)."""
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING
 
 from analysis.core.errors import InputError
@@ -9,9 +12,13 @@ from analysis.core.errors import InputError
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["DEVICE_SETTINGS", "choose_device"]
+__all__ = ["DEVICE_SETTINGS", "THREAD_ENV_VARS", "choose_device", "profile_device", "limit_threads", "default_threads"]
 
 DEVICE_SETTINGS: tuple[str, ...] = ("auto", "cpu", "cuda")
+
+THREAD_ENV_VARS: tuple[str, ...] = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
+"""The environment variables that size the BLAS/OpenMP thread pools (set to 1 for every workflow
+job by workflow/rules/common.smk, raised to the rule's ``threads`` by :func:`limit_threads`)."""
 
 
 def choose_device(setting: str | None = "auto") -> "torch.device":
@@ -28,3 +35,39 @@ def choose_device(setting: str | None = "auto") -> "torch.device":
     elif key == "cuda" and not torch.cuda.is_available():
         raise InputError("device 'cuda' requested but torch finds no CUDA device")
     return torch.device(key)
+
+
+def profile_device(profile: str) -> str:
+    """The torch device a training profile runs on: ``cuda`` for the ``gpu`` profile, else ``cpu``
+    (:func:`choose_device`: an error where the device is missing)."""
+    return choose_device("cuda" if profile == "gpu" else "cpu").type
+
+
+def limit_threads(n: int | None = None) -> int:
+    """At most ``n`` busy threads: BLAS/OpenMP pools (threadpoolctl) and torch intra/inter-op. ``n``
+    None: the environment's ``OMP_NUM_THREADS``, else 1 (the CPU training profiles are sized for one
+    core). Returns the number set."""
+    n = max(1, int(n if n is not None else os.environ.get("OMP_NUM_THREADS") or 1))
+    for var in THREAD_ENV_VARS:
+        os.environ[var] = str(n)
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(n)
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scipy/sklearn stacks
+        pass
+    torch = sys.modules.get("torch")  # imported later, torch reads OMP_NUM_THREADS set above
+    if torch is not None:
+        torch.set_num_threads(n)
+        try:
+            torch.set_num_interop_threads(n)
+        except RuntimeError:  # already set once in this process
+            pass
+    return n
+
+
+def default_threads(n: int = 1) -> None:
+    """Before numpy loads: BLAS/OpenMP pools of ``n`` threads unless the environment sizes them (the
+    command line's small-matrix work, B(m) in small blocks, is fastest on one thread)."""
+    for var in THREAD_ENV_VARS:
+        os.environ.setdefault(var, str(n))

@@ -15,15 +15,17 @@ def _keys(prefix: str, *names: str, rename: str = "") -> dict[str, str]:
     return {rename + n: f"{prefix}.{n}" for n in names}
 
 
-SETUP = _keys("harmonics", "base", "head_dim", "n_positions", "window")  # the synthetic embedding
+# the synthetic embedding every synthetic step builds
+SYNTHETIC_EMBEDDING_SETTINGS = _keys("harmonics", "base", "head_dim", "n_positions", "window")
 
 STEPS: dict[str, Step] = {
     "spectra": Step(
         "analysis.harmonics.synthetic.harmonics_synthetic_tables",
         outputs=("embedding_lines", "harmonics", "intermod", "ffn_summary", "ffn_lines", "embedding_spectrum",
                  "ffn_spectra", "summary"),
-        settings={**SETUP, **_keys("harmonics", "activations", "biases", "tone_amplitude", "max_harmonic",
-                                   "ffn_hidden", "max_line_order", "seed"),
+        settings={**SYNTHETIC_EMBEDDING_SETTINGS,
+                  **_keys("harmonics", "activations", "biases", "tone_amplitude", "max_harmonic", "ffn_hidden",
+                          "max_line_order", "seed"),
                   **_keys("harmonics.intermod", "amplitudes", "bias", "max_order", rename="intermod_"),
                   "torus_grid": "harmonics.intermod.torus_grid",
                   **_keys("harmonics.swiglu", "gate_amplitude", "up_amplitude", "gate_bias", "max_harmonic",
@@ -49,7 +51,7 @@ STEPS: dict[str, Step] = {
         inputs=("embedding_spectrum", "embedding_lines", "harmonics", "intermod", "ffn_spectra", "ffn_lines",
                 "sweep_activation", "sweep_entropy", "real_spectra", "real_lines", "real_summary"),
         outputs=("embedding_spectrum", "harmonics", "intermod", "ffn_spectra", "phase_sweep", "real_spectra"),
-        settings={**SETUP, "tone_amplitude": "harmonics.tone_amplitude",
+        settings={**SYNTHETIC_EMBEDDING_SETTINGS, "tone_amplitude": "harmonics.tone_amplitude",
                   **_keys("harmonics.sweep", "attn_head_dim", "attn_window"),
                   "subject_variant": "probes.subject_variant"}),
     "scorecard": Step(

@@ -50,7 +50,7 @@ def run_archive(config: dict[str, Any], profile: str, out_root: str | Path, work
 
     from analysis.core.archive import archive_folder, write_archive
     from analysis.longctx import bases, measure, summary, train
-    from analysis.longctx.train import profile_device
+    from analysis.core.device import limit_threads, profile_device
 
     t0 = time.perf_counter()
     lc = config["longctx"]
@@ -60,7 +60,7 @@ def run_archive(config: dict[str, Any], profile: str, out_root: str | Path, work
 
     dev = profile_device(profile)
     if dev == "cpu":  # the CPU profiles are sized for one core: one thread unless OMP_NUM_THREADS says otherwise
-        torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or 1))
+        limit_threads()
     grid = bases.base_grid(tr["seq_len"], tr["head_dim"], config["physics"]["epsilon"], tr["layers"],
                            prof["base_factors"])
     grid["profile"] = profile
@@ -129,7 +129,7 @@ def load_archive(folder: str | Path) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m analysis.longctx archive --profile full [--config C ...] [--out data/archive]
     [--work DIR]``: train and evaluate the profile once and write its archive folder."""
-    from analysis.core.config import ROOT, load_config
+    from analysis.core.config import CONFIG, ROOT, load_config
     from analysis.core.errors import ConfigError, InputError
 
     p = argparse.ArgumentParser(prog="python -m analysis.longctx", description=main.__doc__)
@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cmd = "python -m analysis.longctx archive --profile " + a.profile + "".join(
         f" --config {c}" for c in (a.config or []))
     try:
-        cfg = load_config(*(a.config or [ROOT / "config" / "config.yaml"]))
+        cfg = load_config(*(a.config or [CONFIG]))
         work = a.work or ROOT / "results" / "longctx" / "archive-work" / a.profile
         folder = run_archive(cfg, a.profile, a.out, work, cmd)
     except (InputError, ConfigError) as err:

@@ -137,7 +137,8 @@ def eval_results(*, bases: dict[str, Any], factor: str, models_dir: str, seeds: 
                  profile: str) -> dict[str, Any]:
     """The stage's eval step: :func:`evaluate_base` for the base of ``factor`` x Men's bound on the
     ``profile``'s device (``perplexity``, ``retrieval``, ``attention`` and the device)."""
-    from analysis.longctx.train import profile_device, row_for_factor
+    from analysis.core.device import profile_device
+    from analysis.longctx.train import row_for_factor
 
     row = row_for_factor(bases, float(factor))
     device = profile_device(profile)

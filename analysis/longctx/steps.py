@@ -8,24 +8,26 @@ from __future__ import annotations
 
 from analysis.core.step import Step
 
-P = "longctx.{profile}"
-SETUP = {"probe_cfg": "longctx.probe", "corpus_cfg": "longctx.corpus"}
+PROFILE_KEY = "longctx.{profile}"  # the section of the build's profile, completed by the rule's params.profile
+PROBE_AND_CORPUS_SETTINGS = {"probe_cfg": "longctx.probe", "corpus_cfg": "longctx.corpus"}
 SUMMARY_OUT = ("summary", "by_base", "by_distance", "bases_table", "scorecard")
 
 STEPS: dict[str, Step] = {
     "bases": Step(
         "analysis.longctx.bases.bases_results", outputs=("bases", "curves"), params=("profile",),
         key_params=("profile",),
-        settings={"epsilon": "physics.epsilon", "factors": f"{P}.base_factors", "seq_len": f"{P}.train.seq_len",
-                  "head_dim": f"{P}.train.head_dim", "layers": f"{P}.train.layers"}),
+        settings={"epsilon": "physics.epsilon", "factors": f"{PROFILE_KEY}.base_factors",
+                  "seq_len": f"{PROFILE_KEY}.train.seq_len", "head_dim": f"{PROFILE_KEY}.train.head_dim",
+                  "layers": f"{PROFILE_KEY}.train.layers"}),
     "train": Step(
         "analysis.longctx.train.train_results", inputs=("bases",), outputs=("runs", "models"), written=("models",),
         params=("factor", "checkpoints", "profile"), key_params=("profile",),
-        settings={"seeds": f"{P}.seeds", "train_cfg": f"{P}.train", **SETUP}),
+        settings={"seeds": f"{PROFILE_KEY}.seeds", "train_cfg": f"{PROFILE_KEY}.train", **PROBE_AND_CORPUS_SETTINGS}),
     "eval": Step(
         "analysis.longctx.measure.eval_results", inputs=("bases",), outputs=("perplexity", "retrieval", "attention"),
         params=("factor", "models_dir", "profile"), key_params=("profile",),
-        settings={"seeds": f"{P}.seeds", "eval_cfg": f"{P}.eval", "seq_len": f"{P}.train.seq_len", **SETUP}),
+        settings={"seeds": f"{PROFILE_KEY}.seeds", "eval_cfg": f"{PROFILE_KEY}.eval",
+                  "seq_len": f"{PROFILE_KEY}.train.seq_len", **PROBE_AND_CORPUS_SETTINGS}),
     "summary": Step(
         "analysis.longctx.summary.quick_summary",
         inputs=("bases", "curves", "runs", "perplexity", "retrieval", "attention"), outputs=SUMMARY_OUT,

@@ -31,7 +31,7 @@ import numpy as np
 from analysis.core.errors import InputError
 from analysis.longctx import task
 
-__all__ = ["MODEL_KEYS", "base_spec", "lr_at", "train_retrieval_seed", "train_base", "final_dir", "row_for_factor", "profile_device", "train_results"]
+__all__ = ["MODEL_KEYS", "base_spec", "lr_at", "train_retrieval_seed", "train_base", "final_dir", "row_for_factor", "train_results"]
 
 MODEL_KEYS = ("layers", "hidden", "heads", "head_dim", "mlp", "seq_len")
 
@@ -195,14 +195,6 @@ def row_for_factor(grid: Mapping[str, Any], factor: float) -> dict[str, Any]:
     raise InputError(f"no trained base with factor {factor!r} in the base grid")
 
 
-def profile_device(profile: str) -> str:
-    """The torch device a profile trains on: ``cuda`` for the gpu profile, else ``cpu``
-    (:func:`analysis.core.device.choose_device`: an error where the device is missing)."""
-    from analysis.core.device import choose_device
-
-    return choose_device("cuda" if profile == "gpu" else "cpu").type
-
-
 def train_results(*, bases: Mapping[str, Any], factor: str, seeds: list[int], train_cfg: Mapping[str, Any],
                   probe_cfg: Mapping[str, Any], corpus_cfg: Mapping[str, Any], models: list[str], checkpoints: str,
                   profile: str) -> dict[str, Any]:
@@ -211,6 +203,8 @@ def train_results(*, bases: Mapping[str, Any], factor: str, seeds: list[int], tr
     (``<models_dir>/seed<s>/...``); ``runs`` (with factor and profile), the device and the training
     time (for the sidecars)."""
     import time
+
+    from analysis.core.device import profile_device
 
     models_dir = str(Path(models[0]).parent.parent)
     row = row_for_factor(bases, float(factor))

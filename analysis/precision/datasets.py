@@ -104,7 +104,7 @@ def combine_devices(
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m analysis.precision export [--config C ...] [--out data/measurements] [--device auto]``:
     measure on this device and write its data set folder."""
-    from analysis.core.config import ROOT, load_config
+    from analysis.core.config import CONFIG, ROOT, load_config
 
     p = argparse.ArgumentParser(prog="python -m analysis.precision", description=main.__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -115,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     e.add_argument("--device", default="auto", choices=list(DEVICE_SETTINGS))
     a = p.parse_args(argv)
     try:
-        cfg = load_config(*(a.config or [ROOT / "config" / "config.yaml"]))
+        cfg = load_config(*(a.config or [CONFIG]))
         folder = export(cfg, a.out, choose_device(a.device))
     except (InputError, ConfigError) as err:
         print(f"error: {err}", file=sys.stderr)

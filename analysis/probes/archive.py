@@ -47,7 +47,7 @@ def run_archive(config: Mapping[str, Any], profile: str, out_root: str | os.Path
     import torch
 
     from analysis.core.archive import archive_folder, write_archive
-    from analysis.core.device import choose_device
+    from analysis.core.device import limit_threads, profile_device
     from analysis.core.errors import InputError
     from analysis.probes.corpus import stdlib_corpus
     from analysis.probes.train import train_variant
@@ -62,9 +62,9 @@ def run_archive(config: Mapping[str, Any], profile: str, out_root: str | os.Path
     unknown = sorted(set(todo) - set(every))
     if unknown:
         raise InputError(f"variants {unknown} are not in probes.train.variants {every}")
-    dev = choose_device("cuda" if profile == "gpu" else "cpu").type
+    dev = profile_device(profile)
     if dev == "cpu":  # sized for one core: one thread unless OMP_NUM_THREADS says otherwise
-        torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or 1))
+        limit_threads()
     corpus = stdlib_corpus(int(tcfg["corpus_bytes"]), int(tcfg["val_every"]))
     work = Path(work)
     for v in todo:
@@ -135,7 +135,7 @@ def archived_prope(*, folder: str, published: Mapping[str, Any]) -> dict[str, An
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m analysis.probes archive --profile full [--variants a,b] [--config C ...]
     [--out data/archive] [--work DIR]``: train the p-RoPE variants once and write the archive folder."""
-    from analysis.core.config import ROOT, load_config
+    from analysis.core.config import CONFIG, ROOT, load_config
     from analysis.core.errors import ConfigError, InputError
 
     p = argparse.ArgumentParser(prog="python -m analysis.probes", description=main.__doc__)
@@ -151,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cmd = "python -m analysis.probes archive --profile " + a.profile + "".join(
         f" --config {c}" for c in (a.config or []))
     try:
-        cfg = load_config(*(a.config or [ROOT / "config" / "config.yaml"]))
+        cfg = load_config(*(a.config or [CONFIG]))
         work = a.work or ROOT / "results" / "probes" / "archive-work" / a.profile
         variants = [v.strip() for v in a.variants.split(",") if v.strip()] if a.variants else None
         folder = run_archive(cfg, a.profile, a.out, work, cmd, variants)

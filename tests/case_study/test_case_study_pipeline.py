@@ -30,7 +30,7 @@ CSV = csv_name(package_version())
 TARGETS = [
     "results/case_study/table.parquet",
     f"results/case_study/{CSV}",
-    "results/case_study/display.csv",
+    "results/case_study/display/models.parquet",
     "results/case_study/findings.json",
     "results/case_study/scorecard.csv",
     "results/case_study/figures/goldilocks_models.svg",
@@ -93,7 +93,8 @@ def test_outputs(workdir):
     assert pd.read_csv(res / CSV).shape == t.shape
     schema = json.loads((res / "table.schema.json").read_text())
     assert set(schema["properties"]) == set(t.columns)
-    for name in ("table.md", "table.tex", "scorecard.csv", "display.csv", "columns.csv", "findings.json"):
+    for name in ("table.md", "table.tex", "scorecard.csv", "display/models.parquet", "display/columns.parquet",
+                 "findings.json"):
         assert (res / name).stat().st_size > 0 and (res / (name + ".provenance.json")).exists(), name
     prov = json.loads((res / "table.parquet.provenance.json").read_text())
     assert prov["rule"] == "case_study_table" and prov["function"].endswith("case_study_results")
@@ -144,4 +145,4 @@ def test_page_inline_values_are_plain_or_markdown(workdir, monkeypatch):
         text = v.data if hasattr(v, "data") else v
         assert isinstance(text, str) and text.strip(), e
         assert hasattr(v, "data") or not MARKUP.search(text), (e, text)
-    assert rk.markdown_table(rk.table("case_study", "display.csv")).data.count("\n") >= 3
+    assert rk.markdown_table(rk.table("case_study", "display/models.parquet")).data.count("\n") >= 3

@@ -24,3 +24,15 @@ def test_write_read_and_describe(tmp_path):
     assert archive.find_archives("stage", tmp_path) == [folder]
     with pytest.raises(InputError, match="provenance.json"):
         archive.read_provenance(tmp_path)
+
+
+def test_preferred_archive_takes_the_run_with_the_most_power(tmp_path):
+    assert archive.preferred_archive("stage", tmp_path) is None
+    for name in ("cpu-cpu", "full-cpu", "gpu-cuda"):
+        (tmp_path / "stage" / name).mkdir(parents=True)
+        (tmp_path / "stage" / name / "provenance.json").write_text("{}")
+        if name == "cpu-cpu":
+            assert archive.preferred_archive("stage", tmp_path) is None  # not a run the scorecard takes
+    assert archive.preferred_archive("stage", tmp_path) == tmp_path / "stage" / "gpu-cuda"
+    (tmp_path / "stage" / "gpu-cuda" / "provenance.json").unlink()
+    assert archive.preferred_archive("stage", tmp_path) == tmp_path / "stage" / "full-cpu"

@@ -18,7 +18,7 @@ from tests.conftest import ROOT, run_snakemake
 
 PAGE = ROOT / "report" / "longctx.qmd"
 TARGETS = ["results/longctx/findings.json", "results/longctx/figures/retrieval.svg",
-           "results/longctx/figures/perplexity.svg", "results/longctx/bases_table.parquet",
+           "results/longctx/figures/perplexity.svg", "results/longctx/display/bases.parquet",
            *(f"results/longctx/figures/archived_{n}.svg" for n in ("perplexity", "retrieval", "men_B"))]
 
 
@@ -43,7 +43,7 @@ def test_smoke_results(smoke):
     assert [r["seed"] for r in runs["runs"]] == [0, 1] and len(runs["runs"][0]["train_answer_loss_curve"]) == 6
     ret = pd.read_parquet(p / "eval" / "1" / "retrieval.parquet")
     assert sorted(ret.distance.unique()) == [1, 8, 16, 31] and ret.correct.between(0, 1).all()
-    table = pd.read_parquet(p / "bases_table.parquet")
+    table = pd.read_parquet(p / "display/bases.parquet")
     assert len(table) == 3 and "Base" in table.columns and table["Base"].map(type).eq(str).all()
     for name in ("perplexity", "retrieval", "attention_mass", "attention_entropy", "men_B"):
         svg = (p / "figures" / f"{name}.svg").read_text()
@@ -90,7 +90,7 @@ def test_page_values_exist_and_are_plain(smoke):
             assert "computed by analysis." in rk.f("longctx", name).data, name
         for name in re.findall(r'rk\.caption\("longctx", "([a-z_.]+)"\)', text):
             assert "Made by" in rk.caption("longctx", name).data
-        assert len(rk.table("longctx", "bases_table.parquet")) == 3
+        assert len(rk.table("longctx", "display/bases.parquet")) == 3
     finally:
         monkey.undo()
 

@@ -166,7 +166,7 @@ def _harden(results: Path) -> None:
                 df.loc[df.index[i], c] = HARD_TEXTS[(i + j) % len(HARD_TEXTS)]
         (df.to_parquet if path.suffix == ".parquet" else lambda p: df.to_csv(p, index=False))(path)
 
-    for rel in ("harmonics/display/scorecard.parquet", "case_study/display.csv"):
+    for rel in ("harmonics/display/scorecard.parquet", "case_study/display/models.parquet"):
         fill(results / rel)
     rows = [ScoreRow(ch, HARD_TEXTS[i % len(HARD_TEXTS)], "a paper, §3 | Table 2", 1.0, 1.0, 0.05, "differs",
                      HARD_TEXTS[(i + 1) % len(HARD_TEXTS)], HARD_TEXTS[(i + 2) % len(HARD_TEXTS)])

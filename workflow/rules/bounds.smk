@@ -3,9 +3,7 @@
 # Rule bounds_<step> runs step "bounds.<step>" of analysis/bounds/steps.py (the function, its inputs,
 # outputs and settings) with the generic script STEP_SCRIPT. Every rule runs one single-threaded NumPy
 # job (the searches multiply many small matrices: one BLAS thread is fastest).
-from analysis.core.config import PUBLISHED_VALUES as _PUBLISHED_VALUES
-
-PUBLISHED_VALUES = str(_PUBLISHED_VALUES)
+import os
 
 MEN_CURVE_FILE = os.path.join(workflow.basedir, "analysis", "bounds", "data", "men_min_base_curve.csv")
 
@@ -107,7 +105,7 @@ rule bounds_collision:
     """Collision-horizon data: similarity between positions 0 and p for the base
     bounds.collision_base, with the paper's and the exact horizon."""
     input:
-        code=bounds_code("bounds/figdata.py", "bounds/phase.py", "bounds/men.py"),
+        code=bounds_code("bounds/figure_data.py", "bounds/phase.py", "bounds/men.py"),
         published=PUBLISHED_VALUES,
     output:
         curve=result("bounds", "collision_horizon.parquet"),
@@ -127,7 +125,7 @@ rule bounds_collision:
 rule bounds_men_curves:
     """B(m) against m for the bases bounds.men_curve_bases, with each base's first negative m."""
     input:
-        code=bounds_code("bounds/figdata.py", "bounds/men.py"),
+        code=bounds_code("bounds/figure_data.py", "bounds/men.py"),
     output:
         curves=result("bounds", "men_B_curves.parquet"),
         crossings=result("bounds", "men_B_crossings.csv"),
@@ -146,7 +144,7 @@ rule bounds_men_curves:
 rule bounds_goldilocks:
     """The Goldilocks figure's data: lower bounds, Men et al.'s bound and precision walls against L."""
     input:
-        code=bounds_code("bounds/figdata.py", "bounds/dtypes.py"),
+        code=bounds_code("bounds/figure_data.py", "bounds/dtypes.py"),
         phase_grid=result_path("bounds", "phase_bounds.parquet"),
         men_table=result_path("bounds", "men_table.parquet"),
     output:

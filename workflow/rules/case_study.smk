@@ -34,10 +34,10 @@ rule case_study_table:
         code=stage_code("case_study", "core/rope.py", "core/men.py", "bounds", *CASE_CODE),
     output:
         table=result("case_study", "table.parquet"),
-        csv=result("case_study", CASE_CSV, caption="display.csv"),
+        csv=result("case_study", CASE_CSV, caption="display/models.parquet"),
         schema=result("case_study", "table.schema.json"),
-        display=result("case_study", "display.csv"),
-        columns=result("case_study", "columns.csv"),
+        display=result("case_study", "display/models.parquet"),
+        columns=result("case_study", "display/columns.parquet"),
         md=result("case_study", "table.md"),
         tex=result("case_study", "table.tex"),
         scorecard=result("case_study", "scorecard.csv"),
@@ -116,7 +116,8 @@ ALL_TARGETS.extend(
     [
         result_path("case_study", "table.parquet"),
         result_path("case_study", CASE_CSV),
-        result_path("case_study", "display.csv"),
+        result_path("case_study", "display/models.parquet"),
+        result_path("case_study", "display/columns.parquet"),
         result_path("case_study", "scorecard.csv"),
         result_path("case_study", "findings.json"),
         result_path("case_study", "figures/goldilocks_models.vl.json"),

@@ -1,6 +1,8 @@
 # choose_base stage: the minimum base for a target context and the smallest scaling setting per method
 # (analysis/choose_base/; `python -m analysis suggest`), worked examples on model configs, and the data of
 # the page's calculator. Reads no upstream result (the Men et al. curve is package data).
+import os
+
 CHOOSE_EXAMPLE_CONFIGS = [os.path.join(workflow.basedir, e["config"]) for e in config["choose_base"]["examples"]]
 CHOOSE_CURVE = MEN_CURVE_FILE  # bounds.smk
 
@@ -14,8 +16,9 @@ rule choose_base_examples:
         code=stage_code("choose_base", "case_study", "bounds", "core/rope.py", "core/step.py"),
     output:
         full=result("choose_base", "examples.json"),
-        bounds=result("choose_base", "examples_bounds.csv", caption="examples_bounds.csv"),
-        settings=result("choose_base", "examples_settings.csv", caption="examples_settings.csv"),
+        bounds=result("choose_base", "display/example_bounds.parquet", caption="display/example_bounds.parquet"),
+        settings=result("choose_base", "display/example_settings.parquet",
+                        caption="display/example_settings.parquet"),
         blocks=result("choose_base", "examples_blocks.json"),
     params:
         step="choose_base.examples",
@@ -51,8 +54,8 @@ rule choose_base_calculator:
 ALL_TARGETS.extend(
     [
         result_path("choose_base", "examples.json"),
-        result_path("choose_base", "examples_bounds.csv"),
-        result_path("choose_base", "examples_settings.csv"),
+        result_path("choose_base", "display/example_bounds.parquet"),
+        result_path("choose_base", "display/example_settings.parquet"),
         result_path("choose_base", "calculator.json"),
     ]
 )

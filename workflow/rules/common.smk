@@ -4,11 +4,15 @@
 # - a rule's `params:` carry only its own stage's config section, so that editing one stage's
 #   settings reruns that stage alone (Snakemake's params rerun trigger);
 # - each stage appends its final outputs to ALL_TARGETS.
-import os as _os
+import os
+import sys
 
-from analysis.core.adapter import THREAD_ENV_VARS
+from analysis.core.archive import preferred_archive
 from analysis.core.config import PUBLISHED_VALUES as _PUBLISHED_VALUES
 from analysis.core.config import setting_at
+from analysis.core.device import THREAD_ENV_VARS
+from analysis.core.figures import FIGURE_SUFFIXES as _FIGURE_SUFFIXES
+from analysis.core.step import find_step as _find_step
 
 PUBLISHED_VALUES = str(_PUBLISHED_VALUES)  # the papers' numbers: an input of every rule that compares with them
 
@@ -20,7 +24,7 @@ PUBLISHED_VALUES = str(_PUBLISHED_VALUES)  # the papers' numbers: an input of ev
 # rule's `threads`). Snakemake keeps the total core count in workflow.global_resources["_cores"].
 def usable_cores():
     """CPUs available to this process: the affinity mask, capped by a cgroup v2 CPU quota."""
-    n = len(_os.sched_getaffinity(0)) if hasattr(_os, "sched_getaffinity") else (_os.cpu_count() or 1)
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     try:
         quota, period = open("/sys/fs/cgroup/cpu.max").read().split()[:2]
         if quota != "max":
@@ -36,7 +40,7 @@ if workflow.global_resources["_cores"].value is not None and workflow.global_res
           "usable CPU(s) of this machine (more would only oversubscribe them)", file=sys.stderr)
     workflow.global_resources["_cores"] = USABLE_CORES
 for _var in THREAD_ENV_VARS:
-    _os.environ[_var] = "1"  # inherited by every job; the Adapter sets it to the rule's threads
+    os.environ[_var] = "1"  # inherited by every job; the Adapter sets it to the rule's threads
 
 RESULTS = config["results_dir"].rstrip("/")
 LOGS = config["logs_dir"].rstrip("/")
@@ -57,29 +61,8 @@ def bench_path(stage, rule):
 
 
 # --------------------------------------------------------------------------------------------
-# The stage contract (workflow/README.md). Every rule of every stage has this shape:
-#
-#     rule bounds_phase_grid:
-#         """One line on what the rule computes."""
-#         input:
-#             code=stage_code("bounds"),              # editing the stage's analysis code reruns it
-#         output:
-#             table=result("bounds", "phase_bounds.parquet", caption="phase_bounds"),
-#             figure=figure_files("bounds", "goldilocks"),
-#         params:
-#             settings=settings("physics.head_dim", "bounds.epsilon"),   # the keys the script reads
-#         log: log_path("bounds", "bounds_phase_grid")
-#         benchmark: bench_path("bounds", "bounds_phase_grid")
-#         script: "../scripts/bounds_phase_grid.py"
-#
-# and its script is `with Adapter(snakemake) as a: a.table(a.call(fn, ...), "table")`.
-# Sidecars (`<file>.provenance.json`) are written by the adapter beside each result, never declared.
-
-import os
-
-from analysis.core.figures import FIGURE_SUFFIXES as _FIGURE_SUFFIXES
-
-
+# Outputs of a rule: result paths (with their captions for `snakemake --report`), figure files,
+# the settings and analysis sources it depends on. The shape of a rule: workflow/README.md.
 def settings(*keys):
     """``{dotted key: value}`` of the config keys a rule's script reads (its only config input)."""
     return {k: setting_at(config, k) for k in keys}
@@ -125,8 +108,6 @@ def stage_code(*parts):
 # Steps (analysis/core/step.py): a rule named <stage>_<step> runs the step "<stage>.<step>" of
 # analysis/<stage>/steps.py with the one generic script STEP_SCRIPT; its settings are the keys the
 # step declares, so they are stated once, in the registry.
-from analysis.core.step import find_step as _find_step
-
 STEP_SCRIPT = "../scripts/step.py"
 
 
@@ -134,3 +115,9 @@ def step_settings(name, **key_params):
     """``{dotted key: value}`` of the config keys step ``name`` reads (its rule's ``params: settings``);
     ``key_params`` fill the placeholders of its keys (``profile="cpu"``)."""
     return settings(*_find_step(name).keys_for(**key_params))
+
+
+def archived_run(stage):
+    """The archived run of ``stage`` the build reads (data/archive/<stage>/<profile>-<device>/, made
+    by the stage's ``archive`` command): the first of gpu-cuda, full-cpu that exists, else None."""
+    return preferred_archive(stage)

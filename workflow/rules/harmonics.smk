@@ -3,6 +3,8 @@
 # figures, the scorecard, the page's findings and, when the probes stage's subject model is
 # configured, the spectra of its real MLP activations. Stage contract: workflow/README.md.
 
+import os
+
 from analysis.core.config import ROOT as HARMONICS_ROOT
 
 HARMONICS_VARIANT = config.get("probes", {}).get("subject_variant")

@@ -4,28 +4,23 @@
 # Training is one cached job per base (all seeds of that base, resumable from checkpoints); evaluation
 # is a separate job per base, so editing the measurement, the figures or the page never retrains.
 # Rule longctx_<step> runs step "longctx.<step>" of analysis/longctx/steps.py with STEP_SCRIPT.
-import os as _lc_os
-import re as _lc_re
+import os
+import re
 
 LONGCTX_CFG = config["longctx"]
 if LONGCTX_CFG["profile"] == "auto":  # cheap test at parse time (no torch import): an NVIDIA device node
-    LONGCTX_PROFILE = "gpu" if _lc_os.path.exists("/dev/nvidiactl") else "cpu"
+    LONGCTX_PROFILE = "gpu" if os.path.exists("/dev/nvidiactl") else "cpu"
 else:
     LONGCTX_PROFILE = LONGCTX_CFG["profile"]
 LONGCTX_PROFILE_KEY = f"longctx.{LONGCTX_PROFILE}"
 LONGCTX_FACTORS = [f"{float(f):g}" for f in LONGCTX_CFG[LONGCTX_PROFILE]["base_factors"]]
 LONGCTX_SEEDS = list(LONGCTX_CFG[LONGCTX_PROFILE]["seeds"])
 LONGCTX_FIGURES = ["perplexity", "retrieval", "attention_mass", "attention_entropy", "men_B"]
-# archived runs (data/archive/longctx/<profile>-<device>/, `python -m analysis.longctx archive --profile full`):
-# the scorecard takes the first of LONGCTX_ARCHIVE_ORDER that exists (the run with the most power)
-from analysis.core.archive import find_archives as _lc_find_archives
-
-LONGCTX_ARCHIVE_ORDER = ["gpu-cuda", "full-cpu"]
-_lc_found = {p.name: p for p in _lc_find_archives("longctx")}
-LONGCTX_ARCHIVED = next((_lc_found[n] for n in LONGCTX_ARCHIVE_ORDER if n in _lc_found), None)
+# the archived run (`python -m analysis.longctx archive --profile full`), None when none is archived
+LONGCTX_ARCHIVED = archived_run("longctx")
 LONGCTX_ARCHIVED_FIGURES = ["archived_perplexity", "archived_retrieval", "archived_men_B"]
 LONGCTX_CODE = ["longctx/steps.py", "core/step.py"]
-LONGCTX_FACTOR = "|".join(_lc_re.escape(f) for f in LONGCTX_FACTORS)
+LONGCTX_FACTOR = "|".join(re.escape(f) for f in LONGCTX_FACTORS)
 
 
 def longctx_step(name):
@@ -120,7 +115,7 @@ rule longctx_summary:
         summary=result("longctx", "summary.json"),
         by_base=result("longctx", "by_base.csv"),
         by_distance=result("longctx", "by_distance.parquet"),
-        bases_table=result("longctx", "bases_table.parquet"),
+        bases_table=result("longctx", "display/bases.parquet"),
         scorecard=result("longctx", "quick_scorecard.csv"),
     params:
         **longctx_step("summary"),
@@ -167,7 +162,7 @@ if LONGCTX_ARCHIVED is not None:
             summary=result("longctx", "archived/summary.json"),
             by_base=result("longctx", "archived/by_base.csv"),
             by_distance=result("longctx", "archived/by_distance.parquet"),
-            bases_table=result("longctx", "archived/bases_table.parquet"),
+            bases_table=result("longctx", "archived/display/bases.parquet"),
             scorecard=result("longctx", "archived/scorecard.csv"),
             curves=result("longctx", "archived/men_B.parquet"),
         params:
@@ -242,7 +237,7 @@ rule longctx_findings:
 
 
 ALL_TARGETS.extend(
-    [result_path("longctx", "scorecard.csv"), result_path("longctx", "findings.json"), result_path("longctx", "bases_table.parquet")]
+    [result_path("longctx", "scorecard.csv"), result_path("longctx", "findings.json"), result_path("longctx", "display/bases.parquet")]
     + [f for name in LONGCTX_FIGURES for f in figure_files("longctx", name)]
     + ([f for name in LONGCTX_ARCHIVED_FIGURES for f in figure_files("longctx", name)]
        if LONGCTX_ARCHIVED is not None else [])

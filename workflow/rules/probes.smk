@@ -19,13 +19,8 @@ PROBES_TRAIN_CODE = stage_code(*PROBES_STEP, "probes/train.py", "probes/model.py
 # the training profiles a job reads: a forced device reads only its own (step train_cpu / train_cuda),
 # so editing the other profile retrains nothing; `auto` decides at run time (torch is not imported here)
 PROBES_TRAIN_STEP = "probes." + {"cpu": "train_cpu", "cuda": "train_cuda"}.get(config["probes"]["train"]["device"], "train")
-# the archived p-RoPE run (data/archive/probes/<profile>-<device>/, `python -m analysis.probes archive
-# --profile full`): the scorecard takes the first of PROBES_ARCHIVE_ORDER that exists
-from analysis.core.archive import find_archives as _pr_find_archives
-
-PROBES_ARCHIVE_ORDER = ["gpu-cuda", "full-cpu"]
-_pr_found = {p.name: p for p in _pr_find_archives("probes")}
-PROBES_ARCHIVED = next((_pr_found[n] for n in PROBES_ARCHIVE_ORDER if n in _pr_found), None)
+# the archived p-RoPE run (`python -m analysis.probes archive --profile full`), None when none is archived
+PROBES_ARCHIVED = archived_run("probes")
 
 
 def probes_path(name):
