@@ -58,6 +58,7 @@ def _own(results: Path, stage: str) -> str:
     return json.loads(sidecar_path(results / stage / "findings.json").read_text())["function"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("stage", "name"), sorted(COMPUTED_BY))
 def test_finding_names_the_function_that_computed_it(smoke_results: Path, stage: str, name: str):
     by = _findings(smoke_results, stage)[name]["computed_by"]
@@ -91,6 +92,7 @@ def _read(path: Path) -> Any:
     return None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage", STAGES)
 def test_no_plain_copy_without_a_source(smoke_results: Path, stage: str):
     """A finding the findings function claims to have computed holds no fractional number that one of
@@ -110,6 +112,7 @@ def test_no_plain_copy_without_a_source(smoke_results: Path, stage: str):
     assert not copies, f"{stage}: findings copying an input's value without naming it as source: {copies}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage", STAGES)
 def test_sources_name_the_step_that_wrote_them(smoke_results: Path, stage: str):
     """A sourced finding names its input's file, and (for a result file) that file's own step."""
