@@ -37,9 +37,10 @@ def _walls(phase: pd.DataFrame) -> dict[str, float]:
 
 def phase_findings(phase: pd.DataFrame) -> list[Finding]:
     """Head dim, epsilon, the precision walls, and the formats whose wall lies below every lower bound."""
-    out = [finding("head_dim", int(phase["head_dim"].iloc[0])), finding("epsilon", float(phase["epsilon"].iloc[0]), f"{float(phase['epsilon'].iloc[0]):g}")]
+    eps = float(phase["epsilon"].iloc[0])
+    out = [finding("head_dim", int(phase["head_dim"].iloc[0]), source="phase"), finding("epsilon", eps, f"{eps:g}", source="phase")]
     for key, v in _walls(phase).items():
-        out.append(finding(f"wall_{key}", v))
+        out.append(finding(f"wall_{key}", v, source="phase"))
     lower = phase[phase["bound"].isin(["aliasing", "dc_stability", "depth_compounded"])]
     paper_low = float(lower[lower["form"] == "paper"]["base"].min())
     walls = _walls(phase)
@@ -47,7 +48,7 @@ def phase_findings(phase: pd.DataFrame) -> list[Finding]:
     below = [dt for dt in dts if walls[f"{dt}_paper"] <= paper_low]
     shown = ", ".join(dt.replace("_", "-") for dt in below)  # fp8-e4m3: an underscore reads as markup
     out.append(finding("walls_below_every_lower_bound", below, shown or NONE))
-    out.append(finding("smallest_lower_bound", paper_low))
+    out.append(finding("smallest_lower_bound", paper_low, source="phase"))
     return out
 
 
@@ -56,17 +57,17 @@ def collision_findings(marks: pd.DataFrame, collision_base: float) -> list[Findi
     paper, exact = float(m["paper: 2π·base"]), float(m["exact: 2π/θ_min"])
     return [
         finding("collision_base", float(collision_base)),
-        finding("collision_paper", round(paper)),
-        finding("collision_exact", round(exact)),
+        finding("collision_paper", round(paper), source="marks"),
+        finding("collision_exact", round(exact), source="marks"),
         finding("collision_earlier", 1 - exact / paper, f"{1 - exact / paper:.0%}"),
     ]
 
 
-def men_findings(crossings: pd.DataFrame, men: pd.DataFrame, compare: pd.DataFrame, published: dict[str, Any]) -> list[Finding]:
+def men_findings(crossings: pd.DataFrame, men: pd.DataFrame, published: dict[str, Any]) -> list[Finding]:
     """The B(m) figure's first crossing, the non-monotone example and the search's totals."""
     ex = published["men2024"]["non_monotone_example"]
-    row = compare[compare["context_length"] == int(ex["context_length"])]
-    ours = (f"and find that {sci(float(row['ours'].iloc[0]), 4)} is feasible too" if len(row)
+    row = men[men["context_length"] == int(ex["context_length"])]
+    ours = (f"and find that {sci(float(row['min_base'].iloc[0]), 4)} is feasible too" if len(row)
             else "(our table does not include this length)")
     first = crossings.iloc[0]
     m1 = first["first_negative_m"]
@@ -74,15 +75,14 @@ def men_findings(crossings: pd.DataFrame, men: pd.DataFrame, compare: pd.DataFra
         finding("crossing_base", float(first["base"]), source="crossings"),
         finding("crossing_m", None if pd.isna(m1) else int(m1),
                 "no m up to the largest drawn" if pd.isna(m1) else fmt(int(m1)), source="crossings"),
-        finding("example_length", int(ex["context_length"])),
-        finding("example_feasible", float(ex["feasible_base"]), sci(float(ex["feasible_base"]), 2)),
-        finding("example_infeasible", float(ex["infeasible_base"]), sci(float(ex["infeasible_base"]), 2)),
-        finding("example_ours", None if not len(row) else float(row["ours"].iloc[0]), ours, source="compare"),
-        *computed_in("men", [
-            finding("search_steps", int(men["steps"].sum())),
-            finding("search_full_evaluations", int(men["full_evaluations"].sum())),
-            finding("search_uncertified", float(men["uncertified"].max()), sci(float(men["uncertified"].max()), 1)),
-        ]),
+        *computed_in("published", [
+            finding("example_length", int(ex["context_length"])),
+            finding("example_feasible", float(ex["feasible_base"]), sci(float(ex["feasible_base"]), 2)),
+            finding("example_infeasible", float(ex["infeasible_base"]), sci(float(ex["infeasible_base"]), 2))]),
+        finding("example_ours", None if not len(row) else float(row["min_base"].iloc[0]), ours, source="men"),
+        finding("search_steps", int(men["steps"].sum())),
+        finding("search_full_evaluations", int(men["full_evaluations"].sum())),
+        finding("search_uncertified", float(men["uncertified"].max()), sci(float(men["uncertified"].max()), 1), source="men"),
     ]
 
 
@@ -98,10 +98,11 @@ def comparison_findings(compare: pd.DataFrame) -> list[Finding]:
     return [
         finding("men_matches", int((v == "match").sum())),
         finding("men_lengths", len(men)),
-        finding("men_not_infimum", _lengths(men[v == "not the infimum"]["context_length"])),
-        finding("men_not_infimum_infeasible", _lengths(men[v == "not the infimum, itself infeasible"]["context_length"])),
-        finding("men_below_infimum", _lengths(men[v == "below the infimum"]["context_length"])),
-        finding("men_rounded_down", _lengths(rounded_down["context_length"])),
+        *computed_in("compare", [  # the lengths of one verdict: the verdicts are the comparison's
+            finding("men_not_infimum", _lengths(men[v == "not the infimum"]["context_length"])),
+            finding("men_not_infimum_infeasible", _lengths(men[v == "not the infimum, itself infeasible"]["context_length"])),
+            finding("men_below_infimum", _lengths(men[v == "below the infimum"]["context_length"])),
+            finding("men_rounded_down", _lengths(rounded_down["context_length"]))]),
         finding("men_largest_ratio", None if top is None else float(top["ratio"]), gap_text),
         finding("su_matches", int((su["verdict_su"] == "match").sum())),
         finding("su_lengths", len(su)),
@@ -118,10 +119,11 @@ def fit_findings(fit: dict[str, Any], methods: pd.DataFrame, men: pd.DataFrame, 
         finding("fit_max_dev", o["max_rel_dev"], f"{o['max_rel_dev']:.0%}"),
         finding("paper_fit_a", p["a"], f"{p['a']:g}"), finding("paper_fit_b", p["b"], f"{p['b']:g}"),
         finding("refit_a", r["a"], f"{r['a']:.4f}"), finding("refit_b", r["b"], f"{r['b']:.3f}"),
-    ]) + computed_in("methods", [
+    ]) + [
         finding("methods_equal", int((methods["negative_count"] == methods["paper_count"]).sum())),
         finding("methods_total", len(methods)),
-    ]) + [finding("men_vs_fp32_wall", None, _fp32_crossing(men, fp32), source="men")]
+        finding("men_vs_fp32_wall", None, _fp32_crossing(men, fp32)),
+    ]
 
 
 def _fp32_crossing(men: pd.DataFrame, fp32_wall: float | None) -> str:
@@ -202,8 +204,7 @@ def bounds_page(
 ) -> dict[str, Any]:
     """Everything report/bounds.qmd shows: ``findings`` (a list of :class:`Finding`) and the display
     tables ``phase_table``, ``men_table`` and ``methods_table`` (text columns, one format each)."""
-    items = (computed_in("phase", phase_findings(phase)) + computed_in("marks", collision_findings(marks, collision_base))
-             + men_findings(crossings, men, compare, published) + computed_in("compare", comparison_findings(compare))
-             + fit_findings(fit, methods, men, phase))
+    items = (phase_findings(phase) + collision_findings(marks, collision_base) + men_findings(crossings, men, published)
+             + comparison_findings(compare) + fit_findings(fit, methods, men, phase))
     return {"findings": items, "phase_table": phase_display(phase), "men_table": men_display(compare),
             "methods_table": methods_display(methods)}

@@ -38,7 +38,7 @@ def _depth(models: pd.DataFrame, epsilon: float) -> list[Finding]:
         text = f"At ε = {epsilon:g} no model of this table is called unstable by the bounds"
     lo = float(uns["model_epsilon_star_depth"].min()) if len(uns) else None
     return [finding("n_depth_unstable", len(uns)), finding("depth_contradiction", [str(x) for x in uns["id"]], text, markdown=True),
-            finding("epsilon_star_min", lo, sci(lo, 2) if lo is not None else "none")]
+            finding("epsilon_star_min", lo, sci(lo, 2) if lo is not None else "none", source="table")]
 
 
 def _groups(table: pd.DataFrame, models: pd.DataFrame) -> list[Finding]:
@@ -84,7 +84,7 @@ def _forms(models: pd.DataFrame, table: pd.DataFrame) -> list[Finding]:
     return [finding("n_form_diff", len(diff)), finding("form_diff", len(diff), text),
             finding("n_literal_infeasible", len(lit)),
             finding("wall_training_paper_min", float(table["wall_training_paper"].min()),
-                    fmt(float(table["wall_training_paper"].min()))),
+                    fmt(float(table["wall_training_paper"].min())), source="table"),
             finding("scaling_example", len(scaled), stext)]
 
 
@@ -103,7 +103,7 @@ def case_study_findings(table: pd.DataFrame, *, not_included: Sequence[dict[str,
     out.append(finding("csv_link", csv_name(version), link, markdown=True))
     out.append(finding("bibtex", bibtex(version, year), "BibTeX entry below"))
     ni = "; ".join(f"**{md_escape(x['name'])}**: {md_escape(x['reason'].strip())}" for x in not_included) or "none"
-    out.append(finding("not_included", len(not_included), ni, markdown=True))
+    out.append(finding("not_included", len(not_included), ni, markdown=True, source="models_file"))
     out.append(finding("n_columns", len(table.columns)))
     return out
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.core.findings import Finding, finding
+from analysis.core.findings import Finding, computed_in, finding
 from analysis.core.numfmt import fmt, fmt_column
 from analysis.harmonics.claims import FOCUS_MIN_SPEARMAN, MONOTONE_STEP, focus_trend, sweep_ends
 
@@ -25,10 +25,10 @@ ACT_NAMES = {"relu": "ReLU", "gelu": "GELU", "gelu_tanh": "GELU (tanh)", "silu":
 
 def setup_findings(summary: Mapping[str, Any]) -> list[Finding]:
     """The synthetic set-up and the embedding's lines."""
-    return [
+    return computed_in("summary", [
         finding("base", summary["base"]),
         finding("head_dim", int(summary["head_dim"])),
-        finding("n_pairs", int(summary["head_dim"]) // 2),
+    ]) + [finding("n_pairs", int(summary["head_dim"]) // 2)] + computed_in("summary", [
         finding("n_positions", int(summary["n_positions"])),
         finding("window", summary["window"], WINDOW_NAMES.get(summary["window"], summary["window"])),
         finding("main_lobe_bins", summary["main_lobe_bins"]),
@@ -37,7 +37,7 @@ def setup_findings(summary: Mapping[str, Any]) -> list[Finding]:
         finding("max_refined_error_bins", summary["max_refined_error_bins"], digits=2),
         finding("max_embedding_amplitude_error", summary["max_embedding_amplitude_error"], digits=2),
         finding("n_rotary_dims", int(summary["head_dim"])),
-    ]
+    ])
 
 
 def alias_sentence(harmonics: pd.DataFrame) -> str:
@@ -55,11 +55,11 @@ def spectral_findings(summary: Mapping[str, Any], harmonics: pd.DataFrame, inter
     th = summary["thetas"]
     coincident = int(intermod["coincident_order"].fillna(0).max())
     return [
-        finding("relu_ratio_2nd_to_1st", summary["relu_ratio_2nd_to_1st"], digits=5),
-        finding("harmonics_max_abs_error", summary["harmonics_max_abs_error"], digits=2),
-        finding("largest_predicted_amplitude", float(harmonics["predicted"].max())),
+        finding("relu_ratio_2nd_to_1st", summary["relu_ratio_2nd_to_1st"], digits=5, source="summary"),
+        finding("harmonics_max_abs_error", summary["harmonics_max_abs_error"], digits=2, source="summary"),
+        finding("largest_predicted_amplitude", float(harmonics["predicted"].max()), source="harmonics"),
         finding("alias_sentence", int(summary["aliased_harmonics"]), alias_sentence(harmonics)),
-        finding("intermod_max_abs_error", summary["intermod_max_abs_error"], digits=2),
+        finding("intermod_max_abs_error", summary["intermod_max_abs_error"], digits=2, source="summary"),
         finding("theta_ratio", th[1] / th[0], digits=4),
         finding(
             "coincidence_sentence", coincident,
@@ -67,9 +67,10 @@ def spectral_findings(summary: Mapping[str, Any], harmonics: pd.DataFrame, inter
             "some other products of order ≤ 16 fall within a main lobe of a measured line (column "
             "`coincident_order` of `intermod.csv`), so those lines are sums", markdown=coincident != 0,
         ),
-        finding("swiglu_max_abs_error", summary["swiglu_max_abs_error"], digits=2),
-        finding("synthetic_max_error", max(summary["harmonics_max_abs_error"], summary["intermod_max_abs_error"]),
-                digits=2),
+        *computed_in("summary", [
+            finding("swiglu_max_abs_error", summary["swiglu_max_abs_error"], digits=2),
+            finding("synthetic_max_error", max(summary["harmonics_max_abs_error"], summary["intermod_max_abs_error"]),
+                    digits=2)]),
     ]
 
 
@@ -120,18 +121,20 @@ def sweep_findings(sweep: pd.DataFrame, sweep_summary: Mapping[str, Any]) -> lis
     law = sweep_summary["relu_cos_law_max_error"]
     return [
         finding("relu_cos_law_max_error", law, "not measured (no ReLU in this run)" if law is None or
-                not math.isfinite(law) else fmt(law, 2)),
-        finding("aligned_target_weight", float(at0["target_weight"])),
-        finding("aligned_entropy", float(at0["entropy_target"])),
-        finding("half_pi_phi", float(abs(at90["phi"]))),
-        finding("half_pi_target_weight", float(at90["target_weight"])),
-        finding("opposed_target_weight", float(atpi["target_weight"]), digits=2),
-        finding("opposed_entropy", float(atpi["entropy_target"])),
+                not math.isfinite(law) else fmt(law, 2), source="sweep_summary"),
+        *computed_in("sweep", [
+            finding("aligned_target_weight", float(at0["target_weight"])),
+            finding("aligned_entropy", float(at0["entropy_target"])),
+            finding("half_pi_phi", float(abs(at90["phi"]))),
+            finding("half_pi_target_weight", float(at90["target_weight"])),
+            finding("opposed_target_weight", float(atpi["target_weight"]), digits=2),
+            finding("opposed_entropy", float(atpi["entropy_target"]))]),
         finding("focus_sentence", focus_trend(sweep)["rho"], focus_sentence(sweep)),
-        finding("symmetric_max_difference",
-                max(sym["entropy_target"], sym["target_weight"], sym["entropy_bi"]), digits=2),
-        finding("causal_asymmetry", sym["entropy_causal"], digits=2),
-        finding("activation_asymmetry", max(sym[c] for c in acts), digits=2),
+        *computed_in("sweep_summary", [
+            finding("symmetric_max_difference",
+                    max(sym["entropy_target"], sym["target_weight"], sym["entropy_bi"]), digits=2),
+            finding("causal_asymmetry", sym["entropy_causal"], digits=2),
+            finding("activation_asymmetry", max(sym[c] for c in acts), digits=2)]),
         finding("kernel_sentence", focus_trend(sweep, "entropy_bi")["rho"], kernel_sentence(sweep)),
     ]
 
@@ -164,7 +167,7 @@ def closing_findings(sweep: pd.DataFrame, scorecard: pd.DataFrame, real: Mapping
                 else "not tested in this run (no trained subject model)"),
         finding("n_reproduced", n_rep),
         finding("n_rows", len(scorecard)),
-        finding("focus_verdict", verdict),
+        finding("focus_verdict", verdict, source="scorecard"),
         finding("focus_qualification", t["rho"],
                 ("misalignment disrupts attention focus at every offset (verdict reproduced)"
                  + ("" if t["rho"] >= FOCUS_MIN_SPEARMAN else

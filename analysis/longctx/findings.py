@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.archive import record_findings
-from analysis.core.findings import Finding, finding
+from analysis.core.findings import Finding, computed_in, finding
 from analysis.core.numfmt import fmt
 
 __all__ = ["longctx_findings"]
@@ -20,32 +20,37 @@ _SUPPORT = {
 }
 
 
-def _scale(s: dict[str, Any], p: str = "") -> list[Finding]:
+def _scale(s: dict[str, Any], p: str, src: str) -> list[Finding]:
+    """The run's scale, as the summary step (``src``: ``summary`` or ``archived``) recorded it."""
     n = len(s["seeds"])
     seeds_note = (f"{n} seeds per base; bands and bars show the range over the seeds" if n >= 3 else
                   f"only {n} seed(s) per base (the budget of this profile allows no more): orderings are not "
                   "separated from the seed spread")
     return [
-        finding(p + "profile", s["profile"]), finding(p + "device", s["device"]),
-        finding(p + "head_dim", s["head_dim"]), finding(p + "seq_len", s["seq_len"]), finding(p + "layers", s["layers"]),
-        finding(p + "parameters", s["parameters"]), finding(p + "steps", s["steps"]), finding(p + "n_seeds", n),
-        finding(p + "seeds_note", seeds_note), finding(p + "n_records", s["n_records"]),
-        finding(p + "chance", s["chance"], fmt(s["chance"])), finding(p + "source", s["source"]),
-        finding(p + "n_distances", s["n_distances"]),
+        *computed_in(src, [
+            finding(p + "profile", s["profile"]), finding(p + "device", s["device"]),
+            finding(p + "head_dim", s["head_dim"]), finding(p + "seq_len", s["seq_len"]), finding(p + "layers", s["layers"]),
+            finding(p + "parameters", s["parameters"]), finding(p + "steps", s["steps"])]),
+        finding(p + "n_seeds", n), finding(p + "seeds_note", seeds_note),
+        *computed_in(src, [
+            finding(p + "n_records", s["n_records"]), finding(p + "chance", s["chance"], fmt(s["chance"])),
+            finding(p + "source", s["source"]), finding(p + "n_distances", s["n_distances"])]),
     ]
 
 
-def _bounds(summary: dict[str, Any], p: str = "") -> list[Finding]:
-    ph = summary["phase"]
-    return [
-        finding(p + "men_min_base", summary["men"]["min_base"], fmt(summary["men"]["min_base"], 6)),
+def _bounds(grid: dict[str, Any], p: str, src: str) -> list[Finding]:
+    """The bounds at the trained scale, from the base grid (``src``: the bases step's ``bases``, which
+    computed them, or the archived run's summary)."""
+    ph = grid["phase"]
+    return computed_in(src, [
+        finding(p + "men_min_base", grid["men"]["min_base"], fmt(grid["men"]["min_base"], 6)),
         finding(p + "dc_exact", ph["dc_stability"]["exact"], fmt(ph["dc_stability"]["exact"], 4)),
         finding(p + "dc_paper", ph["dc_stability"]["paper"], fmt(ph["dc_stability"]["paper"], 4)),
         finding(p + "depth_exact", ph["depth_compounded"]["exact"], fmt(ph["depth_compounded"]["exact"], 4)),
         finding(p + "depth_paper", ph["depth_compounded"]["paper"], fmt(ph["depth_compounded"]["paper"], 4)),
         finding(p + "aliasing_exact", ph["aliasing"]["exact"], fmt(ph["aliasing"]["exact"], 4)),
-        finding(p + "epsilon", summary["epsilon"]),
-    ]
+        finding(p + "epsilon", grid["epsilon"]),
+    ])
 
 
 def _ci(ci: dict[str, Any], pct: bool = False) -> str:
@@ -69,7 +74,7 @@ def _untestable_why(status: str, ci: dict[str, Any]) -> str:
             "it needs a scale at which this base learns the task at short range, i.e. more steps or a wider model)")
 
 
-def _men(men: dict[str, Any], p: str = "") -> list[Finding]:
+def _men(men: dict[str, Any], p: str, src: str) -> list[Finding]:
     parts = []
     for t in men["bases"]:
         ret = ("not measured (no evaluated distance with B(m) < 0)" if not t["evaluated_negative"] else
@@ -78,15 +83,16 @@ def _men(men: dict[str, Any], p: str = "") -> list[Finding]:
         parts.append(f"{t['factor']:g}× ({t['share']['learned']} of {t['share']['seeds']} seeds learned): perplexity "
                      f"{_ci(t['ppl'], True)} against the feasible bases: {t['ppl_status']}; {ret}")
     return [
-        finding(p + "men_verdict", men["verdict"]), finding(p + "men_support", _SUPPORT[men["verdict"]]),
+        finding(p + "men_verdict", men["verdict"], source=src), finding(p + "men_support", _SUPPORT[men["verdict"]]),
         finding(p + "men_details", "; ".join(parts) if parts else "no trained base lies below the bound"),
-        finding(p + "men_reference", men["reference_factors"],
-                ", ".join(f"{f:g}×" for f in men["reference_factors"]) or "none"),
-        finding(p + "learned", men["learned"], _learned_text(men["learned"])),
+        *computed_in(src, [
+            finding(p + "men_reference", men["reference_factors"],
+                    ", ".join(f"{f:g}×" for f in men["reference_factors"]) or "none"),
+            finding(p + "learned", men["learned"], _learned_text(men["learned"]))]),
     ]
 
 
-def _phase(ph: dict[str, Any], p: str = "") -> list[Finding]:
+def _phase(ph: dict[str, Any], p: str, src: str) -> list[Finding]:
     parts = [f"{t['factor']:g}× ({t['share']['learned']} of {t['share']['seeds']} seeds learned): long-range accuracy "
              f"drop {_ci(t['accuracy_drop'])}, attention-on-key drop {_ci(t['key_mass_drop'])}: {t['status']}"
              f"{_untestable_why(t['status'], t['accuracy_drop'])}"
@@ -95,14 +101,15 @@ def _phase(ph: dict[str, Any], p: str = "") -> list[Finding]:
            f"seeds learned): long-range accuracy drop {_ci(t['accuracy_drop'])}" for t in ph.get("separating", [])]
     viol = ", ".join(f"{f:g}×" for f in ph["violating"]) or "none"
     return [
-        finding(p + "phase_verdict", ph["verdict"]), finding(p + "phase_support", _SUPPORT[ph["verdict"]]),
-        finding(p + "phase_violating", viol),
-        finding(p + "phase_reference", ph["reference"], ", ".join(f"{f:g}×" for f in ph["reference"]) or "none"),
+        finding(p + "phase_verdict", ph["verdict"], source=src), finding(p + "phase_support", _SUPPORT[ph["verdict"]]),
+        *computed_in(src, [
+            finding(p + "phase_violating", viol),
+            finding(p + "phase_reference", ph["reference"], ", ".join(f"{f:g}×" for f in ph["reference"]) or "none")]),
         finding(p + "phase_details", "; ".join(parts) if parts else "no trained base violates the bounds"),
         finding(p + "phase_separating", "; ".join(sep) if sep else "no trained base meets the DC bound but not Men's"),
         finding(p + "phase_forms_agree", ph["same_set_paper_form"],
                 "the paper form marks the same bases" if ph["same_set_paper_form"]
-                else "the paper form marks a different set of bases"),
+                else "the paper form marks a different set of bases", source=src),
     ]
 
 
@@ -118,19 +125,23 @@ def rule_text() -> str:
             f"learned. Perplexity must stay within +{C.PPL_TOLERANCE:.0%} of the reference's")
 
 
-def longctx_findings(summary: dict[str, Any], scorecard: pd.DataFrame,
+def longctx_findings(summary: dict[str, Any], bases: dict[str, Any], scorecard: pd.DataFrame,
                      archived: dict[str, Any] | None = None) -> list[Finding]:
-    """Every finding of the page: the quick run's (no prefix) and the archived run's (``full_``)."""
+    """Every finding of the page: the quick run's (no prefix) and the archived run's (``full_``). Each
+    value copied from an input names it as its source (the bounds: ``bases``, the step that computed
+    them; the archived run: ``archived``)."""
     c = summary["claims"]
-    out = _scale(summary["scale"]) + _bounds(summary) + _men(c["men"]) + _phase(c["phase"])
+    out = (_scale(summary["scale"], "", "summary") + _bounds(bases, "", "bases") + _men(c["men"], "", "summary")
+           + _phase(c["phase"], "", "summary"))
     out.append(finding("scorecard_rows", len(scorecard)))
     out.append(finding("rule_text", True, rule_text()))
-    out.append(finding("paper_scale_men", summary["paper_scale"]["men2024"]))
-    out.append(finding("paper_scale_phase", summary["paper_scale"]["liu2026"]))
+    out.append(finding("paper_scale_men", summary["paper_scale"]["men2024"], source="summary"))
+    out.append(finding("paper_scale_phase", summary["paper_scale"]["liu2026"], source="summary"))
     if archived is not None:
         a = archived["claims"]
-        out += (_scale(archived["scale"], "full_") + _bounds(archived, "full_") + _men(a["men"], "full_")
-                + _phase(a["phase"], "full_") + record_findings(archived["record"], "full_"))
+        out += (_scale(archived["scale"], "full_", "archived") + _bounds(archived, "full_", "archived")
+                + _men(a["men"], "full_", "archived") + _phase(a["phase"], "full_", "archived")
+                + computed_in("archived", record_findings(archived["record"], "full_")))
         out.append(finding("scorecard_source", True, "the archived run below (the run with the most seeds and steps)"))
     else:
         out.append(finding("scorecard_source", False, "this build's quick run (no run is archived)"))
@@ -138,8 +149,9 @@ def longctx_findings(summary: dict[str, Any], scorecard: pd.DataFrame,
     head, src = (archived, "the archived full run") if archived is not None else (summary, "this build's quick run")
     s = head["scale"]
     out += [
-        finding("headline_men_verdict", head["claims"]["men"]["verdict"]),
-        finding("headline_phase_verdict", head["claims"]["phase"]["verdict"]),
+        *computed_in("archived" if archived is not None else "summary", [
+            finding("headline_men_verdict", head["claims"]["men"]["verdict"]),
+            finding("headline_phase_verdict", head["claims"]["phase"]["verdict"])]),
         finding("headline_source", archived is not None,
                 f"{src}: {len(s['seeds'])} seeds, L = {s['seq_len']}, d = {s['head_dim']}, {s['steps']:,} steps"),
     ]

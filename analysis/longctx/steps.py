@@ -44,6 +44,6 @@ STEPS: dict[str, Step] = {
     "scorecard": Step(
         "analysis.longctx.summary.stage_scorecard", inputs=("quick", "archived"), outputs=("scorecard",)),
     "findings": Step(
-        "analysis.longctx.findings.longctx_findings", inputs=("summary", "scorecard", "archived"),
+        "analysis.longctx.findings.longctx_findings", inputs=("summary", "bases", "scorecard", "archived"),
         outputs=("findings",)),
 }

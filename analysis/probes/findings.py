@@ -184,7 +184,8 @@ def _headline(summary: Mapping[str, Any], archived: Mapping[str, Any] | None) ->
 
 
 def _archived(a: Mapping[str, Any], table: pd.DataFrame) -> list[Finding]:
-    """The archived full run's findings (``full_`` names), computed in the archived step."""
+    """The archived full run's findings (``full_`` names): the values the archived step computed, and
+    the counts and sentences made here as for the quick run."""
     from analysis.core.archive import record_findings
     from analysis.core.stats import rule_text
 
@@ -200,13 +201,14 @@ def _archived(a: Mapping[str, Any], table: pd.DataFrame) -> list[Finding]:
         finding("full_paper_order", a["paper_order"], " < ".join(a["paper_order"])),
         finding("full_order_word", a["same_order"], "agrees with" if a["same_order"] else "does not agree with"),
         finding("full_kendall_tau", a["kendall_tau"], digits=2),
+    ]) + [  # counted and worded here, as the quick run's
         finding("full_n_compared", len(verdicts)),
         *(finding(f"full_n_order_{v}", verdicts.count(v)) for v in ("reproduced", "inconclusive", "differs")),
-        finding("full_paired_text", a["paired"], _paired_text(a["paired"])),
+        finding("full_paired_text", a["paired"], _paired_text(a["paired"]), source="archived"),
         finding("full_restored_text", True, _restored_text(table, int(prof["head_dim"]) // 2)),
         finding("full_power_text", True, _power_text(a["paired"], prof)),
         finding("full_rule", True, rule_text()),
-    ])
+    ]
 
 
 def probes_findings(

@@ -30,7 +30,8 @@ def _value(v: Any) -> str:
 
 def provenance_entries(results: Iterable[str | os.PathLike[str]], results_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """One record per result file that has a sidecar: stage, file (relative to its stage folder),
-    rule, script, function, inputs, settings read, commit, device, time."""
+    rule, script, function, computed_by (the function that computed the numbers a display table
+    shows, when another function formatted them), inputs, settings read, commit, device, time."""
     root = Path(results_dir)
     out = []
     for r in sorted({str(p) for p in results}):
@@ -44,7 +45,7 @@ def provenance_entries(results: Iterable[str | os.PathLike[str]], results_dir: s
         dev = rec.get("device") or {}
         out.append({
             "stage": stage, "file": target, "rule": rec.get("rule"), "script": rec.get("script"),
-            "function": rec.get("function"),
+            "function": rec.get("function"), "computed_by": (rec.get("computed_by") or {}).get("function"),
             "inputs": sorted(p["path"] for ps in (rec.get("inputs") or {}).values() for p in ps),
             "settings": rec.get("settings") or rec.get("config") or {},
             "commit": (git.get("commit") or "")[:12] or None, "dirty": git.get("dirty"),
@@ -65,9 +66,11 @@ def provenance_markdown(entries: list[dict[str, Any]]) -> str:
             settings = "; ".join(f"{md_escape(k)} = {md_escape(_value(v))}" for k, v in sorted(e["settings"].items())) or "none"
             inputs = ", ".join(md_escape(p) for p in e["inputs"]) or "none"
             commit = e["commit"] or "unknown" + (" (uncommitted changes)" if e["dirty"] else "")
+            by = e.get("computed_by")
+            computed = f", numbers computed by {md_escape(by)}" if by and by != e["function"] else ""
             parts.append(
                 f"[]{{#{anchor(stage, e['file'])}}}**{md_escape(e['file'])}**: rule {md_escape(e['rule'] or 'unknown')}, "
-                f"script {md_escape(e['script'] or 'unknown')}, function {md_escape(e['function'] or 'unknown')}. "
+                f"script {md_escape(e['script'] or 'unknown')}, function {md_escape(e['function'] or 'unknown')}{computed}. "
                 f"Settings read: {settings}. Inputs: {inputs}. Commit {md_escape(commit)}, device "
                 f"{md_escape(str(e['device'] or 'unknown'))}, written {md_escape(str(e['created_utc']))}.\n"
             )
@@ -87,7 +90,8 @@ def provenance_compact(entries: list[dict[str, Any]]) -> str:
         return re.sub(r"([./_])", "\\1\u200b", s)
 
     df = pd.DataFrame([{"result": breakable(f"{e['stage']}/{e['file']}"),
-                        "computed by": breakable(e["function"] or "unknown"), "rule": breakable(e["rule"] or "unknown")}
+                        "computed by": breakable(e.get("computed_by") or e["function"] or "unknown"),
+                        "rule": breakable(e["rule"] or "unknown")}
                        for e in entries])
     return pipe_table(df, widths=[38, 44, 18], align="lll")
 

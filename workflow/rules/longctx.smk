@@ -221,6 +221,7 @@ rule longctx_findings:
     input:
         code=stage_code("longctx/findings.py", "core/findings.py", "core/numfmt.py", "core/archive.py", "core/stats.py", *LONGCTX_CODE),
         summary=result_path("longctx", "summary.json"),
+        bases=result_path("longctx", "bases.json"),
         scorecard=result_path("longctx", "scorecard.csv"),
         archived=[result_path("longctx", "archived/summary.json")] if LONGCTX_ARCHIVED is not None else [],
     output:
