@@ -1,6 +1,7 @@
 """The bounds stage's scorecard claims as data: Men et al.'s table and Su's values against our
-certified infima, the paper's power-law fit, and the Method 1/2 negative counts; :func:`men_checks`
-runs the comparisons of :mod:`analysis.bounds.comparison` and scores them (one import direction)."""
+certified infima, the paper's power-law fit, and the Method 1/2 negative counts. :func:`men_checks`
+runs the comparisons of :mod:`analysis.bounds.comparison` (step ``men_checks``) and
+:func:`bounds_scorecard` scores their results (step ``scorecard``); one import direction."""
 
 from __future__ import annotations
 
@@ -88,17 +89,19 @@ def men_scorecard(
 def bounds_scorecard(
     compare: "pd.DataFrame", fit: dict[str, Any], counts: "pd.DataFrame", published: dict[str, Any]
 ) -> "pd.DataFrame":
-    """The stage's scorecard table (:data:`analysis.core.scorecard.COLUMNS`)."""
+    """The stage's scorecard table (:data:`analysis.core.scorecard.COLUMNS`), the bounds stage's
+    ``scorecard`` step: made from the ``men_checks`` step's results (``compare``, ``fit``, ``counts``)
+    and the published values."""
     return rows_to_frame(men_scorecard(compare, fit, counts, published))
 
 
 def men_checks(table: "pd.DataFrame", published: dict[str, Any], head_dim: int) -> dict[str, Any]:
     """Everything checked against the papers for our Men et al. table (d = ``head_dim``):
-    ``compare`` (:func:`men_compare`), ``fit`` (:func:`men_fit`), ``counts``
-    (:func:`men_negative_counts` of Method 1/2) and the stage's ``scorecard`` table."""
+    ``compare`` (:func:`men_compare`), ``fit`` (:func:`men_fit`) and ``counts``
+    (:func:`men_negative_counts` of Method 1/2); the stage's scorecard is made from them by its own
+    step (:func:`bounds_scorecard`)."""
     d = validate_head_dim(head_dim)
     compare = men_compare(table, published, d)
     fit = men_fit(table, published)
     counts = men_negative_counts(published["men2024"]["methods"], d)
-    return {"compare": compare, "fit": fit, "counts": counts,
-            "scorecard": bounds_scorecard(compare, fit, counts, published)}
+    return {"compare": compare, "fit": fit, "counts": counts}

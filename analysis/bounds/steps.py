@@ -22,7 +22,10 @@ STEPS: dict[str, Step] = {
         settings={**HEAD_DIM_SETTING, "context_lengths": "bounds.men_context_lengths"}),
     "men_checks": Step(
         "analysis.bounds.claims.men_checks", inputs=("table", "published"), settings=HEAD_DIM_SETTING,
-        outputs=("compare", "compare_csv", "fit", "counts", "scorecard"), copies={"compare_csv": "compare"}),
+        outputs=("compare", "compare_csv", "fit", "counts"), copies={"compare_csv": "compare"}),
+    "scorecard": Step(
+        "analysis.bounds.claims.bounds_scorecard", inputs=("compare", "fit", "counts", "published"),
+        outputs=("scorecard",)),
     "curve_check": Step(
         "analysis.bounds.curve.curve_check", inputs=("men_table",), outputs=("check",),
         settings={**HEAD_DIM_SETTING, "spot_lengths": "bounds.curve_spot_lengths", "segment_checks": "bounds.curve_segment_checks"}),

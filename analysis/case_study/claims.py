@@ -19,9 +19,9 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.numfmt import sci
-from analysis.core.scorecard import ScoreRow, published
+from analysis.core.scorecard import ScoreRow, published, rows_to_frame
 
-__all__ = ["case_study_claims"]
+__all__ = ["case_study_claims", "case_study_scorecard"]
 
 _CRITERION = ("reproduced when every released model (each works at its claimed context) meets the bounds at "
               "the configured ε; differs when any is called unstable")
@@ -53,3 +53,9 @@ def case_study_claims(table: pd.DataFrame, *, epsilon: float) -> list[ScoreRow]:
                          "models within the bounds stable, others unstable (qualitative)", ours, None,
                          "differs" if len(uns) else "reproduced", why, _CRITERION))
     return rows
+
+
+def case_study_scorecard(*, table: pd.DataFrame, epsilon: float) -> pd.DataFrame:
+    """The stage's ``scorecard`` step: the scorecard table (:data:`analysis.core.scorecard.COLUMNS`)
+    of :func:`case_study_claims` on the table step's ``table`` at the configured ``epsilon``."""
+    return rows_to_frame(case_study_claims(table, epsilon=epsilon))

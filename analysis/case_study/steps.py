@@ -1,5 +1,5 @@
 """The case-study stage's steps (``workflow/rules/case_study.smk``): every model judged per layer group,
-the chart's reference curves, the chapter's figure and its findings."""
+the scorecard made from that table, the chart's reference curves, the chapter's figure and its findings."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ STEPS: dict[str, Step] = {
     "table": Step(
         "analysis.case_study.table.case_study_results", inputs=("models_file",), paths=("models_file",),
         settings={"include": "case_study.include", **JUDGING},
-        outputs=("table", "csv", "schema", "display", "columns", "md", "tex", "scorecard"), copies={"csv": "table"}),
+        outputs=("table", "csv", "schema", "display", "columns", "md", "tex"), copies={"csv": "table"}),
+    "scorecard": Step(
+        "analysis.case_study.claims.case_study_scorecard", inputs=("table",), outputs=("scorecard",),
+        settings={"epsilon": "physics.epsilon"}),
     "curves": Step(
         "analysis.case_study.curves.reference_curves", outputs=("curves",),
         settings={"head_dim": "physics.head_dim", "layers": "case_study.chart.layers",

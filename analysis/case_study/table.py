@@ -74,17 +74,15 @@ def case_study_outputs(
     *, models_file: str, include: Sequence[str], settings: JudgingSettings, root: Path = ROOT,
 ) -> dict[str, Any]:
     """Everything the table rule writes: the full table, the page's display table, the documented
-    columns (table and JSON schema), Markdown / LaTeX renderings and the scorecard rows."""
-    from analysis.case_study.claims import case_study_claims
+    columns (table and JSON schema) and Markdown / LaTeX renderings (the scorecard is made from the
+    table by the stage's own step, :func:`analysis.case_study.claims.case_study_scorecard`)."""
     from analysis.case_study.display import columns_schema, columns_table, display_table, to_latex, to_markdown
     from analysis.case_study.models import load_models
-    from analysis.core.scorecard import rows_to_frame
 
     table = case_study_table(load_models(models_file, include), settings=settings, root=root)
     return {
         "table": table, "display": display_table(table), "columns": columns_table(table),
         "schema": columns_schema(table), "md": to_markdown(table), "tex": to_latex(table),
-        "scorecard": rows_to_frame(case_study_claims(table, epsilon=settings.epsilon)),
     }
 
 

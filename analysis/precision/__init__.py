@@ -12,7 +12,7 @@ transformers' own fp32 frequencies (:func:`analysis.core.rope.inv_freq_torch`):
 - :mod:`.logits` -- attention-logit error and relative-position invariance (Wang et al. 2024);
 - :mod:`.throughput` -- tokens per second of applying RoPE;
 - :mod:`.claims` -- the scorecard rows (criteria stated in code); :mod:`.findings` -- the page's
-  numbers and display tables; :mod:`.summary` -- one run's summary tables;
+  numbers and display tables; :mod:`.summary` -- one run's summary tables and scorecard;
 - :mod:`.datasets` -- ``python -m analysis.precision export``: a committed data set
   ``data/measurements/<device-slug>/`` (CSV + provenance), so measurements from devices this
   machine lacks (GPUs) are shown beside the current run.
@@ -24,7 +24,7 @@ device cannot run is a ``status = "skipped"`` row with the precise reason.
 from __future__ import annotations
 
 from analysis.core.rope import inv_freq, inv_freq_torch
-from analysis.precision.claims import scorecard_rows, wall_rows, wang_rows
+from analysis.precision.claims import precision_scorecard, scorecard_rows, wall_rows, wang_rows
 from analysis.precision.collisions import (MODES, collision_sweep, first_collision, first_vector_collision,
                                            lowest_angle_values, rope_values, sweep_bases)
 from analysis.precision.datasets import TABLES, combine_devices, export, load_measurements, main, run_all
@@ -43,5 +43,5 @@ __all__ = [
     "collision_sweep", "measured_walls", "context_base_wall", "erasure_table",
     "position_grid", "rotate_half", "rope_logits", "impl_dtypes", "exact_logit", "logit_sweep",
     "rope_throughput", "throughput_sweep", "wall_rows", "wang_rows", "scorecard_rows", "precision_summary_tables",
-    "run_all", "export", "load_measurements", "combine_devices", "main",
+    "precision_scorecard",    "run_all", "export", "load_measurements", "combine_devices", "main",
 ]

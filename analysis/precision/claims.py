@@ -19,7 +19,8 @@ from analysis.core.scorecard import ScoreRow
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["RATIO", "GROWTH", "FP32_CONTEXT", "WALL_FACTOR", "SHORT_POSITIONS", "wall_rows", "wang_rows", "scorecard_rows"]
+__all__ = ["RATIO", "GROWTH", "FP32_CONTEXT", "WALL_FACTOR", "SHORT_POSITIONS", "wall_rows", "wang_rows", "scorecard_rows",
+           "precision_scorecard"]
 
 RATIO = 10.0          # an effect must exceed its reference by a decade (Wang et al. criteria)
 GROWTH = 2.0          # "grows": the last octave's RMS error at least twice that of the short positions
@@ -190,3 +191,15 @@ def scorecard_rows(walls: "pd.DataFrame", error: "pd.DataFrame", published: dict
     """Every scorecard row of the precision stage for this run's device."""
     err = error[error["device"] == device] if "device" in error.columns else error
     return wall_rows(walls, published, device) + wang_rows(err, published)
+
+
+def precision_scorecard(
+    *, collisions: "pd.DataFrame", walls: "pd.DataFrame", logit_error: "pd.DataFrame", published: dict[str, Any],
+) -> dict[str, Any]:
+    """The stage's ``scorecard`` step: the scorecard table of this run's device (the one ``collisions``
+    was measured on, also returned as ``device`` for the sidecars) from its ``walls`` (the summary
+    step's) and ``logit_error``, against the published values."""
+    from analysis.core.scorecard import rows_to_frame
+
+    device = str(collisions["device"].iloc[0])
+    return {"device": device, "scorecard": rows_to_frame(scorecard_rows(walls, logit_error, published, device))}

@@ -36,9 +36,12 @@ STEPS: dict[str, Step] = {
                   **_keys("precision.throughput", "batch", "heads", "seq", "repeats")}),
     "summary": Step(
         "analysis.precision.summary.precision_summary_tables",
-        inputs=("collisions", "logit_error", "invariance", "throughput", "published"), params=("folders",),
-        outputs=("walls", "erasure", "scorecard", *(f"devices_{t}" for t in TABLES)),
+        inputs=("collisions", "logit_error", "invariance", "throughput"), params=("folders",),
+        outputs=("walls", "erasure", *(f"devices_{t}" for t in TABLES)),
         settings={"head_dim": "physics.head_dim"}),
+    "scorecard": Step(
+        "analysis.precision.claims.precision_scorecard", inputs=("collisions", "walls", "logit_error", "published"),
+        outputs=("scorecard",)),
     "figures": Step(
         "analysis.precision.charts.precision_figures", inputs=("collisions", "logit_error", "invariance", "throughput"),
         outputs=("collisions", "distinct_fraction", "logit_error", "invariance", "throughput")),

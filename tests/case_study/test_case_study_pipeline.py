@@ -98,6 +98,8 @@ def test_outputs(workdir):
         assert (res / name).stat().st_size > 0 and (res / (name + ".provenance.json")).exists(), name
     prov = json.loads((res / "table.parquet.provenance.json").read_text())
     assert prov["rule"] == "case_study_table" and prov["function"].endswith("case_study_results")
+    prov = json.loads((res / "scorecard.csv.provenance.json").read_text())  # its own step, from the table
+    assert prov["rule"] == "case_study_scorecard" and prov["function"].endswith("case_study_scorecard")
     assert set(prov["settings"]) <= {"physics.epsilon", "case_study.include", "case_study.angle_dtype",
                                      "case_study.very_stable_margin", "case_study.men_scan_chunk",
                                      "case_study.men_max_context"}
@@ -116,7 +118,7 @@ def test_outputs(workdir):
 def test_editing_one_model_reruns_only_the_case_study(workdir):
     edit_model(workdir, "llama-3-8b", note="edited")
     jobs = dry_run_jobs(workdir)
-    assert set(jobs) == {"case_study_table", "case_study_figures", "case_study_findings"}, jobs
+    assert set(jobs) == {"case_study_table", "case_study_scorecard", "case_study_figures", "case_study_findings"}, jobs
 
 
 def test_bad_models_file_stops_the_workflow_naming_model_and_key(workdir):

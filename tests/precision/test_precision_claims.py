@@ -241,10 +241,12 @@ def test_findings_are_plain_nonempty_and_complete(tmp_path):
     cfg["precision"]["logits"] = dict(cfg["precision"]["logits"], log2_max_position=11)
     tabs = P.run_all(cfg, CPU)
     out = P.precision_summary_tables(collisions=tabs["collisions"], logit_error=tabs["logit_error"],
-                      invariance=tabs["invariance"], throughput=tabs["throughput"], published=PUB, folders=[],
-                      head_dim=128)
+                      invariance=tabs["invariance"], throughput=tabs["throughput"], folders=[], head_dim=128)
+    score = P.precision_scorecard(collisions=tabs["collisions"], walls=out["walls"], logit_error=tabs["logit_error"],
+                                  published=PUB)
+    assert score["device"] == out["device"]
     items, disp = F.page(collisions=tabs["collisions"], walls=out["walls"], erasure=out["erasure"],
-                         scorecard=out["scorecard"], devices_walls=out["devices_walls"],
+                         scorecard=score["scorecard"], devices_walls=out["devices_walls"],
                          logit_error=tabs["logit_error"], invariance=tabs["invariance"], head_dim=128,
                          logits_base=5e5, delta=128, n_vectors=2, bases_per_decade=1)
     d = findings_dict(items)  # checks: no empty text, no markup in plain findings
@@ -301,9 +303,11 @@ def test_committed_default_profile_data_set_reproduces_issue_numbers():
     folder = sorted((ROOT / "data" / "measurements").glob("cpu-*/provenance.json"))[0].parent
     t = P.load_measurements(folder)
     out = P.precision_summary_tables(collisions=t["collisions"], logit_error=t["logit_error"], invariance=t["invariance"],
-                      throughput=t["throughput"], published=PUB, folders=[], head_dim=128)
+                      throughput=t["throughput"], folders=[], head_dim=128)
+    score = P.precision_scorecard(collisions=t["collisions"], walls=out["walls"], logit_error=t["logit_error"],
+                                  published=PUB)["scorecard"]
     items, _ = F.page(collisions=t["collisions"], walls=out["walls"], erasure=out["erasure"],
-                      scorecard=out["scorecard"], devices_walls=out["devices_walls"], logit_error=t["logit_error"],
+                      scorecard=score, devices_walls=out["devices_walls"], logit_error=t["logit_error"],
                       invariance=t["invariance"], head_dim=128, logits_base=5e5, delta=128, n_vectors=8,
                       bases_per_decade=3)
     d = findings_dict(items)

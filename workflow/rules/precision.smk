@@ -17,8 +17,8 @@ PRECISION_CODE = {
     "collisions": stage_code(*PRECISION_MEASURE, "precision/collisions.py"),
     "logits": stage_code(*PRECISION_MEASURE, "precision/logits.py"),
     "throughput": stage_code(*PRECISION_MEASURE, "precision/logits.py", "precision/throughput.py"),
-    "summary": stage_code(*PRECISION_STEP, "precision/walls.py", "precision/claims.py", "precision/datasets.py",
-                          "precision/summary.py", "core/scorecard.py"),
+    "summary": stage_code(*PRECISION_STEP, "precision/walls.py", "precision/datasets.py", "precision/summary.py"),
+    "scorecard": stage_code(*PRECISION_STEP, "precision/claims.py", "core/scorecard.py"),
     "figures": stage_code(*PRECISION_STEP, "precision/charts.py", "core/figures.py"),
     "findings": stage_code(*PRECISION_STEP, "precision/findings.py", "core/findings.py", "core/numfmt.py"),
 }
@@ -86,20 +86,18 @@ rule precision_throughput:
 
 
 rule precision_summary:
-    """Predicted vs measured walls (a base with a base), both erasure definitions, the scorecard of
-    this run and every table stacked with the committed measurements of other devices (`source`)."""
+    """Predicted vs measured walls (a base with a base), both erasure definitions and every table
+    stacked with the committed measurements of other devices (`source`)."""
     input:
         code=PRECISION_CODE["summary"],
         collisions=precision_path("collisions.csv"),
         logit_error=precision_path("logit_error.csv"),
         invariance=precision_path("invariance.csv"),
         throughput=precision_path("throughput.csv"),
-        published=PUBLISHED_VALUES,
         committed=[f"{d}/{t}.csv" for d in PRECISION_DATA for t in PRECISION_TABLES],
     output:
         walls=result("precision", "walls.csv", caption="walls.csv"),
         erasure=result("precision", "erasure.csv", caption="erasure.csv"),
-        scorecard=result("precision", "scorecard.csv"),
         **{f"devices_{t}": result("precision", f"devices_{t}.parquet") for t in PRECISION_TABLES},
     params:
         step="precision.summary",
@@ -110,6 +108,29 @@ rule precision_summary:
         log_path("precision", "precision_summary"),
     benchmark:
         bench_path("precision", "precision_summary")
+    script:
+        STEP_SCRIPT
+
+
+rule precision_scorecard:
+    """Scorecard of this run's device: the predicted walls against the measured ones and Wang et al.'s
+    claims against the logit errors, each with its criterion, verdict and reason."""
+    input:
+        code=PRECISION_CODE["scorecard"],
+        collisions=precision_path("collisions.csv"),
+        walls=precision_path("walls.csv"),
+        logit_error=precision_path("logit_error.csv"),
+        published=PUBLISHED_VALUES,
+    output:
+        scorecard=result("precision", "scorecard.csv"),
+    params:
+        step="precision.scorecard",
+        settings=step_settings("precision.scorecard"),
+    threads: 1
+    log:
+        log_path("precision", "precision_scorecard"),
+    benchmark:
+        bench_path("precision", "precision_scorecard")
     script:
         STEP_SCRIPT
 
