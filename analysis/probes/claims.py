@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.core.numfmt import fmt_fixed
 from analysis.core.scorecard import ScoreRow
 from analysis.probes.prope import BASELINE, ORDER_CRITERION, PAIRED_CRITERION
 
@@ -94,7 +95,7 @@ def prope_claims(prope: pd.DataFrame, summary: Mapping[str, Any], steps: int,
             rows.append(ScoreRow(
                 CHAPTER, f"Table 2 ordering at small scale: {c['label']} vs {c['baseline']}", SOURCE,
                 f"{c['label']} {'better' if c['paper_a_better'] else 'worse'} ({a.paper_wiki:g} vs {b.paper_wiki:g})",
-                f"loss difference {c['diff_mean']:+.4f} nats/byte", None, c["verdict"],
+                f"loss difference {fmt_fixed(c['diff_mean'], 4)} nats/byte", None, c["verdict"],
                 f"{c['label']}: {_pm(a)}, range {a.val_loss_min:.4f}–{a.val_loss_max:.4f}; {c['baseline']}: "
                 f"range {b.val_loss_min:.4f}–{b.val_loss_max:.4f}", ORDER_CRITERION))
         return rows
@@ -103,14 +104,14 @@ def prope_claims(prope: pd.DataFrame, summary: Mapping[str, Any], steps: int,
     rec = archived["record"]
     for c in archived["paired"]:
         a, b = full.loc[c["variant"]], full.loc[BASELINE]
-        interval = "no paired seeds" if not c["n"] else f"95% interval {c['lo']:+.4f} to {c['hi']:+.4f}"
+        interval = "no paired seeds" if not c["n"] else f"95% interval {fmt_fixed(c['lo'], 4)} to {fmt_fixed(c['hi'], 4)}"
         power = "" if c["power"] is None else (
             f"; restoring the removed frequencies changes the loss by {c['restored_change']:.2g} nats/byte "
             f"({'more' if c['power'] else 'less'} than RoPE 10k's seed range {c['baseline_range']:.2g})")
         rows.append(ScoreRow(
             CHAPTER, f"Table 2 ordering at small scale: {c['label']} vs {c['baseline']}", SOURCE,
             f"{c['label']} {'better' if c['paper_a_better'] else 'worse'} ({a.paper_wiki:g} vs {b.paper_wiki:g})",
-            f"loss difference {c['mean']:+.4f} nats/byte (paired, {c['n']} seeds)" if c["n"] else "not paired",
+            f"loss difference {fmt_fixed(c['mean'], 4)} nats/byte (paired, {c['n']} seeds)" if c["n"] else "not paired",
             None, c["verdict"],
             f"Archived full run ({rec['describe']}): {c['label']} {_pm(a)}; {interval}{power}. "
             f"Quick run of this build ({steps} steps, seed ranges): {quick.get(c['variant'], 'not run')}.",
