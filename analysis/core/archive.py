@@ -12,7 +12,7 @@ sets (``data/measurements/<device>/``, ``python -m analysis.precision export``) 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +124,42 @@ def record_findings(rec: Mapping[str, Any], prefix: str) -> list[Any]:
         finding(prefix + "commit", rec.get("commit"), str(rec.get("commit") or "unknown")[:9]),
         finding(prefix + "folder", rec["folder"], rec["folder"]),
     ]
+
+
+def archive_parser(stage: str, profiles: Sequence[str], what: str, doc: str | None = None) -> tuple[Any, Any]:
+    """The ``python -m analysis.<stage> archive`` command line every archived stage shares (``--profile``,
+    ``--config``, ``--out``, ``--work``): the parser and its ``archive`` sub-parser, for a stage's own options."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog=f"python -m analysis.{stage}", description=doc)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    e = sub.add_parser("archive", help=f"{what}, write data/archive/{stage}/<profile>-<device>/")
+    e.add_argument("--profile", default="full", choices=list(profiles))
+    e.add_argument("--config", action="append", default=None,
+                   help="config YAML(s), later ones override (default: config/config.yaml)")
+    e.add_argument("--out", default=str(ARCHIVE_ROOT), help="archive root")
+    e.add_argument("--work", default=None, help="work folder (models, checkpoints; resumable)")
+    return p, e
+
+
+def archive_main(stage: str, args: Any, run: Callable[[Mapping[str, Any], Path, str], Any]) -> int:
+    """Run an archive command: the config, the work folder (``results/<stage>/archive-work/<profile>``
+    unless ``--work``) and the command line to record, passed to ``run(config, work, command)``; prints
+    the folder it returns (None: nothing written yet). Bad input: one line and exit 2."""
+    import sys
+
+    from analysis.core.config import CONFIG, load_config
+    from analysis.core.errors import ConfigError
+
+    cmd = f"python -m analysis.{stage} archive --profile {args.profile}" + "".join(
+        f" --config {c}" for c in (args.config or []))
+    try:
+        cfg = load_config(*(args.config or [CONFIG]))
+        work = Path(args.work) if args.work else ROOT / "results" / stage / "archive-work" / args.profile
+        folder = run(cfg, work, cmd)
+    except (InputError, ConfigError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if folder is not None:
+        print(folder)
+    return 0

@@ -19,10 +19,8 @@ an interrupted run resumes (finished bases are kept there).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -129,29 +127,11 @@ def load_archive(folder: str | Path) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m analysis.longctx archive --profile full [--config C ...] [--out data/archive]
     [--work DIR]``: train and evaluate the profile once and write its archive folder."""
-    from analysis.core.config import CONFIG, ROOT, load_config
-    from analysis.core.errors import ConfigError, InputError
+    from analysis.core.archive import archive_main, archive_parser
 
-    p = argparse.ArgumentParser(prog="python -m analysis.longctx", description=main.__doc__)
-    sub = p.add_subparsers(dest="cmd", required=True)
-    e = sub.add_parser("archive", help="train + evaluate a profile, write data/archive/longctx/<profile>-<device>/")
-    e.add_argument("--profile", default="full", choices=["cpu", "full", "gpu"])
-    e.add_argument("--config", action="append", default=None,
-                   help="config YAML(s), later ones override (default: config/config.yaml)")
-    e.add_argument("--out", default=str(ROOT / "data" / "archive"), help="archive root")
-    e.add_argument("--work", default=None, help="work folder (models, checkpoints; resumable)")
+    p, _ = archive_parser("longctx", ["cpu", "full", "gpu"], "train + evaluate a profile", main.__doc__)
     a = p.parse_args(argv)
-    cmd = "python -m analysis.longctx archive --profile " + a.profile + "".join(
-        f" --config {c}" for c in (a.config or []))
-    try:
-        cfg = load_config(*(a.config or [CONFIG]))
-        work = a.work or ROOT / "results" / "longctx" / "archive-work" / a.profile
-        folder = run_archive(cfg, a.profile, a.out, work, cmd)
-    except (InputError, ConfigError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(folder)
-    return 0
+    return archive_main("longctx", a, lambda cfg, work, cmd: run_archive(cfg, a.profile, a.out, work, cmd))
 
 
 def archived_results(*, folder: str, paper_scale: dict[str, str]) -> dict[str, Any]:

@@ -18,10 +18,8 @@ work folder, one variant list each); the archive is written once every configure
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -135,29 +133,10 @@ def archived_prope(*, folder: str, published: Mapping[str, Any]) -> dict[str, An
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m analysis.probes archive --profile full [--variants a,b] [--config C ...]
     [--out data/archive] [--work DIR]``: train the p-RoPE variants once and write the archive folder."""
-    from analysis.core.config import CONFIG, ROOT, load_config
-    from analysis.core.errors import ConfigError, InputError
+    from analysis.core.archive import archive_main, archive_parser
 
-    p = argparse.ArgumentParser(prog="python -m analysis.probes", description=main.__doc__)
-    sub = p.add_subparsers(dest="cmd", required=True)
-    e = sub.add_parser("archive", help="train the variants of a profile, write data/archive/probes/<profile>-<device>/")
-    e.add_argument("--profile", default="full", choices=["full", "gpu"])
+    p, e = archive_parser("probes", ["full", "gpu"], "train the variants of a profile", main.__doc__)
     e.add_argument("--variants", default=None, help="comma-separated variants to train in this process")
-    e.add_argument("--config", action="append", default=None,
-                   help="config YAML(s), later ones override (default: config/config.yaml)")
-    e.add_argument("--out", default=str(ROOT / "data" / "archive"), help="archive root")
-    e.add_argument("--work", default=None, help="work folder (models, checkpoints; resumable)")
     a = p.parse_args(argv)
-    cmd = "python -m analysis.probes archive --profile " + a.profile + "".join(
-        f" --config {c}" for c in (a.config or []))
-    try:
-        cfg = load_config(*(a.config or [CONFIG]))
-        work = a.work or ROOT / "results" / "probes" / "archive-work" / a.profile
-        variants = [v.strip() for v in a.variants.split(",") if v.strip()] if a.variants else None
-        folder = run_archive(cfg, a.profile, a.out, work, cmd, variants)
-    except (InputError, ConfigError) as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    if folder is not None:
-        print(folder)
-    return 0
+    variants = [v.strip() for v in a.variants.split(",") if v.strip()] if a.variants else None
+    return archive_main("probes", a, lambda cfg, work, cmd: run_archive(cfg, a.profile, a.out, work, cmd, variants))

@@ -36,3 +36,23 @@ def test_preferred_archive_takes_the_run_with_the_most_power(tmp_path):
     assert archive.preferred_archive("stage", tmp_path) == tmp_path / "stage" / "gpu-cuda"
     (tmp_path / "stage" / "gpu-cuda" / "provenance.json").unlink()
     assert archive.preferred_archive("stage", tmp_path) == tmp_path / "stage" / "full-cpu"
+
+
+def test_archive_commands_share_one_command_line(tmp_path, capsys):
+    """Both archive commands (longctx, probes) parse through analysis.core.archive: a bad config is one
+    line on stderr and exit 2, and the command recorded with the archive is the one that was typed."""
+    from analysis.core.archive import archive_main, archive_parser
+    from analysis.longctx.archive import main as longctx_main
+    from analysis.probes.archive import main as probes_main
+
+    for main in (longctx_main, probes_main):
+        assert main(["archive", "--profile", "full", "--config", str(tmp_path / "missing.yaml")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("error: ") and "missing.yaml" in err[0]
+
+    seen = {}
+    p, e = archive_parser("probes", ["full"], "train")
+    e.add_argument("--variants")
+    args = p.parse_args(["archive", "--variants", "nope", "--work", str(tmp_path / "w")])
+    assert archive_main("probes", args, lambda cfg, work, cmd: seen.update(cmd=cmd, work=work)) == 0
+    assert seen["cmd"] == "python -m analysis.probes archive --profile full" and seen["work"] == tmp_path / "w"
