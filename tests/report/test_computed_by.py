@@ -25,7 +25,7 @@ STAGES = ("bounds", "case_study", "longctx", "harmonics", "precision", "probes")
 COMPUTED_BY = {
     ("bounds", "example_ours"): "analysis.bounds.men.men_min_base_table",
     ("bounds", "search_uncertified"): "analysis.bounds.men.men_min_base_table",
-    ("bounds", "crossing_base"): "analysis.bounds.figdata.men_B_curves",
+    ("bounds", "crossing_base"): "analysis.bounds.figure_data.men_B_curves",
     ("bounds", "wall_fp32_paper"): "analysis.bounds.phase.phase_bound_grid",
     ("bounds", "fit_b"): "analysis.bounds.claims.men_checks",
     ("bounds", "men_matches"): "analysis.bounds.findings.bounds_page",
