@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
+from analysis.core.stats import CI, MIN_SEEDS, N_BOOT
 
 __all__ = [
     "BASELINE", "ORDER_CRITERION", "PAIRED_CRITERION", "paired_comparisons", "removed_rotation", "compare_pair", "prope_outputs", "prope_results", "prope_runs",
@@ -40,9 +41,9 @@ ORDER_CRITERION = (
 # were read (issue 23; a one-seed pilot of 0.75-RoPE had been seen): paired by seed
 PAIRED_CRITERION = (
     "per seed, the variant's held-out loss minus RoPE base 10k's (same seed: same initialisation and batches); "
-    "reproduced when the 95% paired-bootstrap interval of the mean difference (10,000 resamples of the seeds) "
+    f"reproduced when the {CI:.0%} paired-bootstrap interval of the mean difference ({N_BOOT:,} resamples of the seeds) "
     "excludes zero on the side of the paper's ordering, differs when it excludes zero on the other side, "
-    "inconclusive when it contains zero or fewer than 5 seeds are paired. Power: a p-RoPE variant evaluated with "
+    f"inconclusive when it contains zero or fewer than {MIN_SEEDS} seeds are paired. Power: a p-RoPE variant evaluated with "
     "its removed frequencies restored is judged only when restoring them changes its held-out loss by more than "
     "the seed range of RoPE base 10k (the quick run's power rule)"
 )
@@ -216,7 +217,7 @@ def paired_comparisons(runs: pd.DataFrame, t: pd.DataFrame) -> list[dict[str, An
     differences (variant - baseline, seeds both trained), their paired-bootstrap interval
     (:func:`analysis.core.stats.paired_bootstrap`), the power check and the verdict. ``runs`` and ``t``
     are :func:`prope_table`'s per-seed and per-variant tables."""
-    from analysis.core.stats import MIN_SEEDS, paired_bootstrap
+    from analysis.core.stats import paired_bootstrap
 
     base = t[t.variant == BASELINE]
     if base.empty or pd.isna(base.paper_wiki.iloc[0]):
