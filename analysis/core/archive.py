@@ -88,7 +88,7 @@ def _duration(rec: Mapping[str, Any]) -> tuple[float | None, bool]:
 def describe(rec: Mapping[str, Any]) -> str:
     """One line naming an archived run: profile, device, date, commit, wall time and the command."""
     commit = str(rec.get("commit") or "unknown")[:9]
-    date = str(rec.get("date") or "unknown date")[:10]
+    date = str(rec["date"])[:10] if rec.get("date") else "unknown date"
     seconds, summed = _duration(rec)
     if seconds is None:
         wall_t = "wall time not recorded"
