@@ -1,4 +1,6 @@
-"""Timing of the case-study computations and of `classify` (prints seconds; no assertions).
+"""Timing of the case-study computations, of `classify` and of `suggest` (prints seconds; no
+assertions). Each command line is timed beside what transformers alone takes to read the same config
+(the floor of any command that reads a config through transformers).
 
 Run: python benchmarks/bench_case_study.py   (from the project root)
 """
@@ -79,6 +81,17 @@ def main() -> None:
             c2 = _wall([sys.executable, "-m", "analysis", "classify", str(p), "--context-length", "1048576"])
             fl = _wall([sys.executable, "-c", _FLOOR, str(p)])
             print(f"  {cid:30s}  " + "   ".join(f"{a:5.2f} / {b:5.2f}" for a, b in (c1, c2, fl)))
+
+    print("wall s (fastest / median of 3)     suggest (L, original)   transformers reading alone   difference")
+    for cid, L, orig in (("llama-3.1-8b", 1_048_576, None), ("mistral-7b-instruct-v0.3", 131072, None),
+                         ("qwen3-8b", 1_048_576, 32768), ("phi-4", 1_048_576, None), ("gemma-3-27b-it", 524288, None)):
+        p = ROOT / "data" / "configs" / cid / "config.json"
+        if p.is_file():
+            extra = [] if orig is None else ["--original-context", str(orig)]
+            sg = _wall([sys.executable, "-m", "analysis", "suggest", "--context-length", str(L), "--config", str(p), *extra])
+            fl = _wall([sys.executable, "-c", _FLOOR, str(p)])
+            print(f"  {cid:30s} {L:>9,}  {sg[0]:5.2f} / {sg[1]:5.2f}        {fl[0]:5.2f} / {fl[1]:5.2f}"
+                  f"          {sg[1] - fl[1]:5.2f}")
 
 
 if __name__ == "__main__":

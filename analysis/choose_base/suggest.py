@@ -26,6 +26,11 @@ How each setting is searched (stated in every result):
 
 Every suggested value is checked: the criterion holds at it and fails at ``below`` (a value at most a
 relative ``rtol`` under it, or the certified edge for ``rope_theta``).
+
+What a check of Men et al.'s criterion costs (:class:`MenAlongFactor`): a failing factor is usually
+decided by ``B`` at a distance where an earlier factor failed (a few cosines) or at every 32nd distance;
+only a passing factor, or a new kind of failure, scans every distance ``0..L``. The answers are those
+of the plain scan (tested); the search visits the same factors.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from analysis.core.errors import InputError
 
 __all__ = [
     "CRITERIA", "METHODS", "Extension", "SearchSettings", "minimum_bases", "criterion_limit", "criterion_met",
+    "men_witness", "MenAlongFactor",
     "method_rope", "method_frequencies", "search_factor", "scaling_settings", "closed_form_settings", "suggest",
 ]
 
@@ -111,24 +117,82 @@ def criterion_limit(criterion: str, epsilon: float, layers: int) -> float:
     raise InputError(f"criterion must be one of {', '.join(c for c in CRITERIA if c != 'men')} here, got {criterion!r}")
 
 
-# stride of the quick rejection in criterion_met (distances)
+# stride of the quick rejection in men_witness (distances)
 SUBSAMPLE = 32
+
+
+def _subsampled_witness(theta: NDArray[np.float64], L: int) -> int | None:
+    """A cheap sure rejection: ``B`` at every ``SUBSAMPLE``-th distance is ``B`` of the frequencies
+    ``SUBSAMPLE * theta`` at consecutive ones (1/SUBSAMPLE of the work); a value clearly below zero
+    there is a negative ``B(m)``, ``m <= L`` (returned). None: no verdict, scan every distance."""
+    from analysis.core.men import men_B
+
+    n = int(L) // SUBSAMPLE + 1
+    if n < 16:
+        return None
+    sub = men_B(SUBSAMPLE * np.asarray(theta, dtype=np.float64), 0, n, row=max(16, math.isqrt(n)))
+    j = int(np.argmin(sub))
+    return SUBSAMPLE * j if float(sub[j]) < -1e-9 else None
+
+
+def men_witness(theta: NDArray[np.float64], L: int) -> int | None:
+    """A distance ``m <= L`` with ``B(m) < 0`` for frequencies ``theta`` (None: ``B(m) >= 0`` for
+    every ``m <= L``, from the full early-stopping scan :func:`analysis.core.men.men_scan`)."""
+    from analysis.core.men import men_scan
+
+    m = _subsampled_witness(theta, L)
+    if m is None:
+        m = men_scan(theta, int(L), stop_at_first=True)["first_negative"]
+    return None if m is None else int(m)
 
 
 def criterion_met(theta: NDArray[np.float64], L: int, criterion: str, epsilon: float, layers: int) -> bool:
     """Whether frequencies ``theta`` meet ``criterion`` at context ``L``: Men et al.'s ``B(m) >= 0``
-    for every ``m <= L`` (early-stopping scan), or ``L * theta_min`` within the phase limit."""
+    for every ``m <= L`` (:func:`men_witness`), or ``L * theta_min`` within the phase limit."""
     if criterion == "men":
-        from analysis.core.men import men_B, men_scan
-
-        # a cheap sure rejection first: B at every SUBSAMPLE-th distance is B of the frequencies
-        # SUBSAMPLE * theta at consecutive ones (1/SUBSAMPLE of the work); a value clearly below zero
-        # there is a negative B(m), m <= L. Only frequencies that pass get the full scan.
-        n = int(L) // SUBSAMPLE + 1
-        if n >= 16 and float(np.min(men_B(SUBSAMPLE * np.asarray(theta), 0, n, row=max(16, math.isqrt(n))))) < -1e-9:
-            return False
-        return men_scan(theta, int(L), stop_at_first=True)["first_negative"] is None
+        return men_witness(theta, int(L)) is None
     return float(L) * float(np.min(theta)) <= criterion_limit(criterion, epsilon, layers)
+
+
+class MenAlongFactor:
+    """Men et al.'s criterion along one method's factor: ``pred(f)`` is ``B(m) >= 0`` for every
+    ``m <= L`` on the effective frequencies at factor ``f`` (:func:`men_witness`'s test, the same
+    answers). Two savings, neither changes an answer:
+
+    - every failing check records its *witness* (a distance with ``B < 0``) and every later check
+      first evaluates ``B`` at the witnesses only (a few cosines): a negative value there is a sure
+      failure, so most failing factors of a search never pay for a scan;
+    - the scan of a passing factor is kept (:meth:`scan` returns it instead of scanning again).
+    """
+
+    def __init__(self, frequencies: Callable[[float], NDArray[np.float64]], L: int):
+        self.frequencies, self.L = frequencies, int(L)
+        self.witnesses: list[int] = []
+        self.scans = 0
+        self._passed: dict[float, dict[str, Any]] = {}
+
+    def __call__(self, f: float) -> bool:
+        from analysis.core.men import men_B_at, men_scan
+
+        theta = self.frequencies(f)
+        if self.witnesses and float(np.min(men_B_at(theta, self.witnesses))) < 0.0:
+            return False
+        m = _subsampled_witness(theta, self.L)
+        if m is None:
+            self.scans += 1
+            scan = men_scan(theta, self.L, stop_at_first=True)  # a pass scans (and counts) every distance
+            m = scan["first_negative"]
+            if m is None:
+                self._passed[float(f)] = scan
+                return True
+        self.witnesses.append(int(m))
+        return False
+
+    def scan(self, f: float) -> dict[str, Any]:
+        """:func:`analysis.core.men.men_scan` of the frequencies at ``f`` (kept from a passing check)."""
+        from analysis.core.men import men_scan
+
+        return self._passed.get(float(f)) or men_scan(self.frequencies(f), self.L)
 
 
 def method_rope(method: str, factor: float, ext: Extension, L: int) -> tuple[dict[str, Any], int]:
@@ -251,10 +315,15 @@ _KEYS = {
 def _one_method(method: str, ext: Extension, L: int, d: int, criterion: str, epsilon: float, layers: int,
                 s: SearchSettings, men_min: float | None) -> dict[str, Any]:
     from analysis.case_study.frequencies import effective_base
-    from analysis.core.men import men_scan
 
-    def pred(f: float) -> bool:
-        return criterion_met(method_frequencies(method, f, ext, L, d)[0], L, criterion, epsilon, layers)
+    def frequencies(f: float) -> NDArray[np.float64]:
+        return method_frequencies(method, f, ext, L, d)[0]
+
+    men = MenAlongFactor(frequencies, L)  # witnesses make failing checks cheap; passing scans are kept
+    pred: Callable[[float], bool] = men
+    if criterion != "men":
+        def pred(f: float) -> bool:
+            return criterion_met(frequencies(f), L, criterion, epsilon, layers)
 
     if method == "rope_theta" and criterion == "men" and men_min is not None:
         # an unscaled RoPE: the smallest feasible base is Men et al.'s certified minimum (every smaller
@@ -285,7 +354,7 @@ def _one_method(method: str, ext: Extension, L: int, d: int, criterion: str, eps
     theta, attn = method_frequencies(method, f, ext, L, d)
     if method == "yarn":
         rope = {**rope, "attention_factor": float(attn)}
-    scan = men_scan(theta, int(L))
+    scan = men.scan(f)
     out.update({
         "factor": res.factor, "setting": rope["rope_theta"] if method == "rope_theta" else f,
         "below": None if res.below is None else (res.below * ext.from_base if method == "rope_theta" else res.below),

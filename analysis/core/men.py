@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
 from analysis.core.errors import InputError
 
-__all__ = ["ROW", "MAX_DISTANCE", "men_B", "men_scan"]
+__all__ = ["ROW", "MAX_DISTANCE", "men_B", "men_B_at", "men_scan"]
 
 ROW = 1024  # distances per row of the angle-addition product
 MAX_DISTANCE = 2**27  # m * hi is exact in float64 below this (hi has 26 significant bits)
@@ -69,6 +70,16 @@ def men_B(theta: NDArray[np.float64], start: int, stop: int, row: int = ROW) -> 
     ck, sk = _row_table(th.tobytes(), K)
     cs, ss = _cos_sin(start + np.arange(-(-n // K), dtype=np.float64) * K, th)
     return (cs @ ck.T - ss @ sk.T).ravel()[:n]
+
+
+def men_B_at(theta: NDArray[np.float64], distances: Sequence[int]) -> NDArray[np.float64]:
+    """``B(m)`` at a few given distances (each to about one ulp per term, as :func:`men_B`; no row
+    table: the cost is ``len(distances) * d/2`` cosines), e.g. re-checking known negative distances."""
+    th = np.ascontiguousarray(theta, dtype=np.float64).ravel()
+    m = np.asarray(distances, dtype=np.int64).ravel()
+    if m.size and (int(m.min()) < 0 or int(m.max()) >= MAX_DISTANCE):
+        raise InputError(f"B(m) distances must lie in 0..{MAX_DISTANCE - 1}")
+    return _cos_sin(m.astype(np.float64), th)[0].sum(axis=1)
 
 
 def men_scan(

@@ -3,12 +3,14 @@ published table (with its documented discrepancies), Method 1/2 counts, figure-d
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from analysis import bounds
 from analysis.core.errors import InputError
-from analysis.core.men import men_B
+from analysis.core.men import men_B, men_B_at
 from analysis.core.rope import inv_freq
 from tests.men_reference import men_B_naive
 from analysis.core.scorecard import published
@@ -61,7 +63,8 @@ def test_no_feasible_base_below_the_result_on_a_dense_grid(L, d):
     """Brute force: a dense log grid below the answer holds no feasible base; above, one is found."""
     ours = bounds.men_min_base(L, d)
     grid = np.geomspace(1.01, ours * 1.3, 6000)
-    feasible = np.array([_B(L, b, d).min() >= 0 for b in grid])
+    row = math.isqrt(L + 1) + 1  # a one-off evaluation per base: rows near sqrt(n) cost least (men_B)
+    feasible = np.array([men_B(inv_freq(b, d), 0, L + 1, row=row).min() >= 0 for b in grid])
     assert not feasible[grid < ours * (1 - 1e-9)].any()
     assert feasible[grid >= ours].any()
 
@@ -192,3 +195,15 @@ def test_collision_curve_and_crossings():
 def test_bad_input_names_the_problem(call, match):
     with pytest.raises(InputError, match=match):
         call()
+
+
+@pytest.mark.parametrize("base,d", [(1e4, 64), (5e5, 128)])
+def test_men_B_at_equals_men_B_at_scattered_distances(base, d):
+    """B at a few given distances (the witness re-check of `suggest`) equals the row evaluator there,
+    within the evaluators' own accuracy (1e-14 near a million distances)."""
+    th = inv_freq(base, d)
+    m = np.random.default_rng(0).integers(0, 2**20, size=40)
+    at = men_B_at(th, m)
+    row = np.array([men_B(th, int(k), int(k) + 1)[0] for k in m])
+    np.testing.assert_allclose(at, row, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(men_B_at(th, [0, 3]), men_B_naive([0, 3], base, d), rtol=0, atol=1e-12)

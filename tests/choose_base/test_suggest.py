@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from analysis.choose_base.suggest import (
-    Extension, SearchSettings, closed_form_settings, criterion_limit, minimum_bases, scaling_settings, suggest,
+    Extension, MenAlongFactor, SearchSettings, closed_form_settings, criterion_limit, criterion_met, method_frequencies,
+    minimum_bases, scaling_settings, suggest,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,6 +143,22 @@ def test_each_setting_holds_at_its_value_and_fails_just_below(ext, L, d, criteri
         assert near > 1 - 2e-5, f"{r['method']}: 'just below' is {near}"
         assert not holds(block_frequencies(lower(block, r["method"], r["below"]), d, L), L, criterion, eps, N), (
             r["method"], "still holds just below its setting")
+
+
+@pytest.mark.parametrize("method", ["linear", "dynamic"])
+def test_witness_shortcut_answers_as_the_full_check(method):
+    """MenAlongFactor re-checks recorded negative distances before scanning: on factors around a
+    feasibility edge, visited in a scrambled order, it answers exactly as the plain check and as the
+    independent naive minimum, and it recorded witnesses that are negative where they were found."""
+    ext, L, d = Extension(10000.0, 2048), 16384, 64
+    freqs = lambda f: method_frequencies(method, f, ext, L, d)[0]  # noqa: E731
+    pred = MenAlongFactor(freqs, L)
+    factors = np.random.default_rng(1).permutation(np.exp(np.linspace(0.0, math.log(256.0), 60)))
+    answers = [pred(float(f)) for f in factors]
+    assert answers == [criterion_met(freqs(float(f)), L, "men", 0.5, 32) for f in factors]
+    assert answers == [naive_min_B(freqs(float(f)), L) >= 0.0 for f in factors]
+    assert 0 < sum(answers) < len(answers) and pred.witnesses
+    assert pred.scans < len(factors)  # some failures were decided by a witness alone
 
 
 @pytest.mark.parametrize("ext,L,d,criterion", [(Extension(10000.0, 4096), 32768, 128, "depth"),
