@@ -44,3 +44,15 @@ def test_atomic_write_replaces_whole_file(tmp_path):
     results.atomic_write(target, lambda p: p.write_text("new"))
     assert target.read_text() == "new"
     assert oct(target.stat().st_mode & 0o777) != oct(0o600)
+
+
+def test_a_sidecar_does_not_import_torch():
+    """A step that never used torch (NumPy, pandas) records the CPU without loading torch (about 2 s
+    of every workflow job before this); a process that loaded torch is asked about CUDA."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from analysis.core import provenance; d = provenance.collect({})['device']; "
+            "print('torch' in sys.modules, d['type'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "cpu"]
