@@ -27,11 +27,9 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-
-def usable_cores() -> int:
-    """CPUs this process may use (affinity mask), as the workflow's own clamp sees them."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+from analysis.core.device import usable_cores  # noqa: E402  (the CPUs the workflow clamps --cores to)
 
 
 def snakemake(workdir: Path, cores: int, configfile: Path | None, targets: list[str]) -> tuple[float, str]:

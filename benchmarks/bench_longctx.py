@@ -28,9 +28,11 @@ def train_speed(profile: str = "cpu", steps: int = 30) -> None:
     from analysis.longctx import task, train
     from analysis.probes.train import build_model, stdlib_corpus
 
+    from analysis.core.device import limit_threads
+
     cfg = load_config(CONFIG)["longctx"]
     tc, pc = cfg[profile]["train"], cfg["probe"]
-    torch.set_num_threads(1)
+    limit_threads(1)  # as the workflow's training rule runs
     model = build_model(train.base_spec(1e4), {k: tc[k] for k in train.MODEL_KEYS}, 0)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     text = task.sanitize(stdlib_corpus(cfg["corpus"]["bytes"], cfg["corpus"]["val_every"]).train)

@@ -18,12 +18,14 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analysis.core.device import default_threads  # noqa: E402
+
 # as in the workflow rule: one BLAS thread (the search multiplies many small matrices)
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+default_threads(1)
 
 import numpy as np  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analysis import bounds  # noqa: E402
 from analysis.core.men import men_B  # noqa: E402

@@ -55,12 +55,13 @@ def main() -> None:
 
 def sweep(dev) -> None:
     """Wall and CPU time of the default profile's collision sweep with one torch thread."""
-    import torch
+    import torch  # noqa: F401  (loaded first: limit_threads sizes torch's pools too)
 
     from analysis.core.config import CONFIG, load_config
+    from analysis.core.device import limit_threads
 
     cfg = load_config(CONFIG)
-    torch.set_num_threads(1)
+    limit_threads(1)
     w0, c0 = time.perf_counter(), time.process_time()
     df = collision_sweep(head_dim=cfg["physics"]["head_dim"], device=dev, **cfg["precision"]["collisions"])
     print(f"collision sweep (default profile, {len(df)} rows, 1 thread): {time.perf_counter() - w0:.1f} s wall, "

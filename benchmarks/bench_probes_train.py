@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from analysis.core.config import CONFIG, load_config
+from analysis.core.device import limit_threads
 from analysis.probes.train import _batch, _loss, build_model, evaluate, stdlib_corpus, variant_spec
 
 PHASES = ("data", "forward", "backward", "clip", "optimizer")
@@ -55,7 +56,7 @@ def step_phases(prof: dict, corpus, steps: int) -> dict[str, tuple[float, float]
 def main(threads: int = 1, steps: int = 10, *overlays: str) -> None:
     cfg = load_config(CONFIG, *overlays)["probes"]["train"]
     prof = cfg["cpu"]
-    torch.set_num_threads(threads)
+    limit_threads(threads)
     corpus = stdlib_corpus(cfg["corpus_bytes"], cfg["val_every"])
     t0 = _clock()
     phases, model = step_phases(prof, corpus, steps)

@@ -12,7 +12,10 @@ from analysis.core.errors import InputError
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["DEVICE_SETTINGS", "THREAD_ENV_VARS", "choose_device", "profile_device", "limit_threads", "default_threads"]
+__all__ = [
+    "DEVICE_SETTINGS", "THREAD_ENV_VARS", "choose_device", "profile_device", "usable_cores", "limit_threads",
+    "default_threads",
+]
 
 DEVICE_SETTINGS: tuple[str, ...] = ("auto", "cpu", "cuda")
 
@@ -41,6 +44,20 @@ def profile_device(profile: str) -> str:
     """The torch device a training profile runs on: ``cuda`` for the ``gpu`` profile, else ``cpu``
     (:func:`choose_device`: an error where the device is missing)."""
     return choose_device("cuda" if profile == "gpu" else "cpu").type
+
+
+def usable_cores() -> int:
+    """CPUs available to this process: the affinity mask, capped by a cgroup v2 CPU quota (the
+    workflow clamps ``--cores`` to it; the benchmarks report it)."""
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as fh:
+            quota, period = fh.read().split()[:2]
+        if quota != "max":
+            n = min(n, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass
+    return max(1, n)
 
 
 def limit_threads(n: int | None = None) -> int:

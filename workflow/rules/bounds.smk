@@ -3,9 +3,6 @@
 # Rule bounds_<step> runs step "bounds.<step>" of analysis/bounds/steps.py (the function, its inputs,
 # outputs and settings) with the generic script STEP_SCRIPT. Every rule runs one single-threaded NumPy
 # job (the searches multiply many small matrices: one BLAS thread is fastest).
-import os
-
-MEN_CURVE_FILE = os.path.join(workflow.basedir, "analysis", "bounds", "data", "men_min_base_curve.csv")
 
 
 def bounds_code(*modules):

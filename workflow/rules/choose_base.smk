@@ -4,7 +4,6 @@
 import os
 
 CHOOSE_EXAMPLE_CONFIGS = [os.path.join(workflow.basedir, e["config"]) for e in config["choose_base"]["examples"]]
-CHOOSE_CURVE = MEN_CURVE_FILE  # bounds.smk
 
 
 rule choose_base_examples:
@@ -12,7 +11,7 @@ rule choose_base_examples:
     each scaling method on transformers' effective frequencies, config blocks)."""
     input:
         configs=CHOOSE_EXAMPLE_CONFIGS,
-        men_curve=CHOOSE_CURVE,
+        men_curve=MEN_CURVE_FILE,
         code=stage_code("choose_base", "case_study", "bounds", "core/rope.py", "core/step.py"),
     output:
         full=result("choose_base", "examples.json"),
@@ -35,7 +34,7 @@ rule choose_base_examples:
 rule choose_base_calculator:
     """The calculator's data: the shipped Men et al. minimum-base curves, machine epsilons, defaults."""
     input:
-        men_curve=CHOOSE_CURVE,
+        men_curve=MEN_CURVE_FILE,
         code=stage_code("choose_base/calculator.py", "choose_base/steps.py", "bounds/curve.py", "bounds/dtypes.py", "core/step.py"),
     output:
         data=result("choose_base", "calculator.json"),

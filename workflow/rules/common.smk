@@ -10,30 +10,22 @@ import sys
 from analysis.core.archive import preferred_archive
 from analysis.core.config import PUBLISHED_VALUES as _PUBLISHED_VALUES
 from analysis.core.config import setting_at
-from analysis.core.device import THREAD_ENV_VARS
+from analysis.core.device import THREAD_ENV_VARS, usable_cores
 from analysis.core.figures import FIGURE_SUFFIXES as _FIGURE_SUFFIXES
 from analysis.core.step import find_step as _find_step
 
 PUBLISHED_VALUES = str(_PUBLISHED_VALUES)  # the papers' numbers: an input of every rule that compares with them
+# package data: Men et al.'s shipped minimum-base curve (made and re-verified by the bounds stage; read
+# by the case study and choose_base where it covers the context length)
+MEN_CURVE_FILE = os.path.join(workflow.basedir, "analysis", "bounds", "data", "men_min_base_curve.csv")
 
 
 # --------------------------------------------------------------------------------------------
 # Never more busy threads than the machine has, whatever --cores says: the scheduler's core count
 # is clamped to the CPUs this process may use (affinity mask, cgroup CPU quota), each rule declares
 # its `threads:`, and every job starts with one BLAS/OpenMP thread (the Adapter raises it to the
-# rule's `threads`). Snakemake keeps the total core count in workflow.global_resources["_cores"].
-def usable_cores():
-    """CPUs available to this process: the affinity mask, capped by a cgroup v2 CPU quota."""
-    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    try:
-        quota, period = open("/sys/fs/cgroup/cpu.max").read().split()[:2]
-        if quota != "max":
-            n = min(n, max(1, int(quota) // int(period)))
-    except (OSError, ValueError):
-        pass
-    return max(1, n)
-
-
+# rule's `threads`). Snakemake keeps the total core count in workflow.global_resources["_cores"];
+# analysis.core.device.usable_cores() counts the CPUs (affinity mask, cgroup quota).
 USABLE_CORES = usable_cores()
 if workflow.global_resources["_cores"].value is not None and workflow.global_resources["_cores"].value > USABLE_CORES:
     print(f"rope-bounds: --cores {workflow.global_resources['_cores'].value} clamped to the {USABLE_CORES} "
