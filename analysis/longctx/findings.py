@@ -114,12 +114,13 @@ def _phase(ph: dict[str, Any], p: str, src: str) -> list[Finding]:
 
 
 def rule_text() -> str:
-    """The decision rule in words, with the constants of :mod:`analysis.longctx.claims`."""
+    """The decision rule in words: the paired bootstrap of :func:`analysis.core.stats.rule_text`, then
+    the constants of :mod:`analysis.longctx.claims`."""
+    from analysis.core.stats import rule_text as paired_rule
     from analysis.longctx import claims as C
 
-    return (f"the {C.CI:.0%} interval of the mean per-seed difference ({C.N_BOOT:,} bootstrap resamples of the seeds) "
-            f"must exclude zero on the side the claim predicts (holds); it is contradicted when it lies below zero "
-            f"or within ±{C.EQUIVALENCE:g}; otherwise mixed; with fewer than {C.MIN_SEEDS} paired seeds untestable. "
+    return (f"{paired_rule()}, must exclude zero on the side the claim predicts (holds); it is contradicted when it lies below zero "
+            f"or within ±{C.EQUIVALENCE:g}; otherwise mixed; with fewer paired seeds untestable. "
             f"A seed learned the task when its accuracy at distances m ≤ L/{round(1 / C.SHORT_FRACTION)} is at least "
             f"{C.LEARNED_ACCURACY:g}; retrieval is compared only on seeds where the base and every reference base "
             f"learned. Perplexity must stay within +{C.PPL_TOLERANCE:.0%} of the reference's")
