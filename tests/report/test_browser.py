@@ -32,13 +32,19 @@ FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--remote-debugging-port=0",
 )
-# what a drawn Vega chart looks like: the root SVG/canvas, its size and the number of mark items
+# what the drawn Vega charts look like: every chart root (Vega's svg.marks / canvas.marks; else the
+# page's first svg/canvas), the smallest size and the fewest mark items among them, and how many there are
 _DRAWN_JS = """(() => {
-  const root = document.querySelector('svg.marks, canvas.marks, svg, canvas');
-  if (!root) return null;
-  const r = root.getBoundingClientRect();
-  const marks = root.tagName === 'CANVAS' ? 1 : root.querySelectorAll('[class^="mark-"] path, [class^="mark-"] rect, [class^="mark-"] line, [class^="mark-"] text').length;
-  return {tag: root.tagName, width: r.width, height: r.height, marks: marks};
+  let roots = [...document.querySelectorAll('svg.marks, canvas.marks')];
+  if (!roots.length) roots = [...document.querySelectorAll('svg, canvas')].slice(0, 1);
+  if (!roots.length) return null;
+  const sel = '[class^="mark-"] path, [class^="mark-"] rect, [class^="mark-"] line, [class^="mark-"] text';
+  const each = roots.map(root => {
+    const r = root.getBoundingClientRect();
+    return {width: r.width, height: r.height, marks: root.tagName === 'CANVAS' ? 1 : root.querySelectorAll(sel).length};
+  });
+  return {tag: roots[0].tagName, charts: roots.length, width: Math.min(...each.map(e => e.width)),
+          height: Math.min(...each.map(e => e.height)), marks: Math.min(...each.map(e => e.marks))};
 })()"""
 
 
@@ -98,7 +104,7 @@ def _stop_group(proc: subprocess.Popen) -> None:
         pass
 
 
-async def _open_and_check(ws_url: str, url: str, timeout: float) -> dict:
+async def _open_and_check(ws_url: str, url: str, timeout: float, charts: int) -> dict:
     from tornado.websocket import websocket_connect
 
     conn = await websocket_connect(ws_url, max_message_size=64 * 1024 * 1024)
@@ -164,22 +170,42 @@ async def _open_and_check(ws_url: str, url: str, timeout: float) -> dict:
         if loaded.is_set():
             res = await call("Runtime.evaluate", expression=_DRAWN_JS, returnByValue=True)
             drawn = res.get("result", {}).get("value")
-            if drawn and drawn["marks"] > 0 and drawn["width"] > 0:
+            if drawn and drawn["marks"] > 0 and drawn["width"] > 0 and drawn["charts"] >= charts:
                 break
     await pump(0.5)  # late asynchronous errors
     conn.close()
-    return {"drawn": drawn, "errors": errors, "requests": requests, "loaded": loaded.is_set()}
+    return {"drawn": drawn, "errors": errors, "requests": requests, "loaded": loaded.is_set(), "charts": charts}
 
 
-def check_in_browser(endpoint: str, html: Path, timeout: float = 30.0) -> dict:
-    """Open ``html`` in a new tab of the running Chromium at ``endpoint``; what it drew and reported."""
-    req = urllib.request.Request(f"http://{endpoint}/json/new?about:blank", method="PUT")
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        target = json.loads(r.read())
-    try:
-        return asyncio.run(_open_and_check(target["webSocketDebuggerUrl"], html.resolve().as_uri(), timeout))
-    finally:
-        urllib.request.urlopen(f"http://{endpoint}/json/close/{target['id']}", timeout=timeout).read()
+def check_pages(endpoint: str, pages: list[Path], timeout: float = 30.0, charts: int = 1, parallel: int = 6) -> list[dict]:
+    """Open each page in its own tab of the running Chromium at ``endpoint`` (``parallel`` tabs at a
+    time: most of a check is waiting); what each drew and reported (waiting up to ``timeout`` seconds
+    for ``charts`` charts to draw)."""
+
+    def new_tab() -> dict:
+        req = urllib.request.Request(f"http://{endpoint}/json/new?about:blank", method="PUT")
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return json.loads(r.read())
+
+    async def one(html: Path, slots: asyncio.Semaphore) -> dict:
+        async with slots:
+            target = new_tab()
+            try:
+                return await _open_and_check(target["webSocketDebuggerUrl"], html.resolve().as_uri(), timeout, charts)
+            finally:
+                urllib.request.urlopen(f"http://{endpoint}/json/close/{target['id']}", timeout=timeout).read()
+
+    async def run() -> list[dict]:
+        slots = asyncio.Semaphore(parallel)
+        return list(await asyncio.gather(*(one(p, slots) for p in pages)))
+
+    return asyncio.run(run())
+
+
+def check_in_browser(endpoint: str, html: Path, timeout: float = 30.0, charts: int = 1) -> dict:
+    """Open ``html`` in a new tab of the running Chromium at ``endpoint``; what it drew and reported
+    (waiting up to ``timeout`` seconds for ``charts`` charts to draw)."""
+    return check_pages(endpoint, [html], timeout, charts)[0]
 
 
 def problems(result: dict) -> list[str]:
@@ -192,6 +218,8 @@ def problems(result: dict) -> list[str]:
         out.append("no <svg> or <canvas> was drawn")
     elif d["marks"] <= 0 or d["width"] <= 0 or d["height"] <= 0:
         out.append(f"chart drawn empty: {d}")
+    elif d["charts"] < result["charts"]:
+        out.append(f"{d['charts']} of {result['charts']} charts drawn")
     out += result["errors"]
     out += [f"network request (must work offline): {u}" for u in result["requests"]]
     return out
@@ -203,7 +231,7 @@ def test_browser_check_catches_a_broken_chart(tmp_path):
     bad = tmp_path / "bad.html"
     bad.write_text("<html><body><script>undefinedFunction();</script></body></html>")
     with chromium() as endpoint:
-        res = check_in_browser(endpoint, bad)
+        res = check_in_browser(endpoint, bad, timeout=3.0)  # nothing will draw: no need to wait 30 s
     msgs = problems(res)
     assert any("undefinedFunction" in m for m in msgs) and any("no <svg>" in m for m in msgs)
 
@@ -228,12 +256,9 @@ def test_every_smoke_chart_draws_in_chromium(smoke_results):
     pages = sorted(smoke_results.glob("*/figures/*.html"))
     if not pages:
         pytest.skip("the smoke run wrote no chart yet (no stage with figures is merged)")
-    failed = {}
     with chromium() as endpoint:
-        for html in pages:
-            msgs = problems(check_in_browser(endpoint, html))
-            if msgs:
-                failed[str(html.relative_to(smoke_results))] = msgs
+        results = check_pages(endpoint, pages)
+    failed = {str(html.relative_to(smoke_results)): problems(r) for html, r in zip(pages, results) if problems(r)}
     assert not failed, f"charts that did not draw cleanly in Chromium: {failed}"
 
 
@@ -287,7 +312,7 @@ def test_several_charts_on_one_page_load_the_bundle_once(tmp_path, monkeypatch):
     monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
     page = _site_page(tmp_path, [rk.html_of(rk.figure("bounds", n)) for n in ("one", "two", "three")], "three")
     with chromium() as endpoint:
-        res = check_in_browser(endpoint, page)
+        res = check_in_browser(endpoint, page, charts=3)
     assert not problems(res), problems(res)
 
 
@@ -300,12 +325,14 @@ def test_every_smoke_chart_draws_offline_as_the_site_embeds_it(smoke_results, tm
     monkeypatch.delenv("QUARTO_EXECUTE_INFO", raising=False)
     figs = sorted(smoke_results.glob("*/figures/*.vl.json"))
     assert figs
+    by_stage: dict[str, list[str]] = {}
+    for vl in figs:
+        by_stage.setdefault(vl.parent.parent.name, []).append(vl.name.removesuffix(".vl.json"))
     failed = {}
-    with chromium() as endpoint:
-        for vl in figs:
-            stage, name = vl.parent.parent.name, vl.name.removesuffix(".vl.json")
-            page = _site_page(tmp_path, [rk.html_of(rk.figure(stage, name))], f"{stage}-{name}")
-            msgs = problems(check_in_browser(endpoint, page))
+    with chromium() as endpoint:  # one page per stage holding all its charts, as the site's pages do
+        for stage, names in by_stage.items():
+            page = _site_page(tmp_path, [rk.html_of(rk.figure(stage, n)) for n in names], stage)
+            msgs = problems(check_in_browser(endpoint, page, charts=len(names)))
             if msgs:
-                failed[f"{stage}/{name}"] = msgs
+                failed[f"{stage} ({', '.join(names)})"] = msgs
     assert not failed, f"charts that did not draw offline as embedded on the site: {failed}"
