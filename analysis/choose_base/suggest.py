@@ -138,12 +138,20 @@ def _subsampled_witness(theta: NDArray[np.float64], L: int) -> int | None:
 def men_witness(theta: NDArray[np.float64], L: int) -> int | None:
     """A distance ``m <= L`` with ``B(m) < 0`` for frequencies ``theta`` (None: ``B(m) >= 0`` for
     every ``m <= L``, from the full early-stopping scan :func:`analysis.core.men.men_scan`)."""
+    return _witness_and_scan(theta, L)[0]
+
+
+def _witness_and_scan(theta: NDArray[np.float64], L: int) -> tuple[int | None, dict[str, Any] | None]:
+    """:func:`men_witness`'s answer and the early-stopping scan it ran (None when the subsampled
+    rejection decided without one)."""
     from analysis.core.men import men_scan
 
     m = _subsampled_witness(theta, L)
-    if m is None:
-        m = men_scan(theta, int(L), stop_at_first=True)["first_negative"]
-    return None if m is None else int(m)
+    if m is not None:
+        return int(m), None
+    scan = men_scan(theta, int(L), stop_at_first=True)  # a pass scans every distance
+    m = scan["first_negative"]
+    return (None if m is None else int(m)), scan
 
 
 def criterion_met(theta: NDArray[np.float64], L: int, criterion: str, epsilon: float, layers: int) -> bool:
@@ -172,20 +180,19 @@ class MenAlongFactor:
         self._passed: dict[float, dict[str, Any]] = {}
 
     def __call__(self, f: float) -> bool:
-        from analysis.core.men import men_B_at, men_scan
+        from analysis.core.men import men_B_at
 
         theta = self.frequencies(f)
         if self.witnesses and float(np.min(men_B_at(theta, self.witnesses))) < 0.0:
             return False
-        m = _subsampled_witness(theta, self.L)
-        if m is None:
+        m, scan = _witness_and_scan(theta, self.L)
+        if scan is not None:
             self.scans += 1
-            scan = men_scan(theta, self.L, stop_at_first=True)  # a pass scans (and counts) every distance
-            m = scan["first_negative"]
-            if m is None:
-                self._passed[float(f)] = scan
-                return True
-        self.witnesses.append(int(m))
+        if m is None:
+            assert scan is not None  # a pass is decided only by a full scan
+            self._passed[float(f)] = scan
+            return True
+        self.witnesses.append(m)
         return False
 
     def scan(self, f: float) -> dict[str, Any]:
@@ -319,8 +326,10 @@ def _one_method(method: str, ext: Extension, L: int, d: int, criterion: str, eps
     def frequencies(f: float) -> NDArray[np.float64]:
         return method_frequencies(method, f, ext, L, d)[0]
 
-    men = MenAlongFactor(frequencies, L)  # witnesses make failing checks cheap; passing scans are kept
-    pred: Callable[[float], bool] = men
+    # Men et al.'s check along the factor: the search's predicate for the men criterion, and for every
+    # criterion the table's B(m) column at the chosen factor (men_check.scan; kept if the search passed it)
+    men_check = MenAlongFactor(frequencies, L)
+    pred: Callable[[float], bool] = men_check
     if criterion != "men":
         def pred(f: float) -> bool:
             return criterion_met(frequencies(f), L, criterion, epsilon, layers)
@@ -354,7 +363,7 @@ def _one_method(method: str, ext: Extension, L: int, d: int, criterion: str, eps
     theta, attn = method_frequencies(method, f, ext, L, d)
     if method == "yarn":
         rope = {**rope, "attention_factor": float(attn)}
-    scan = men.scan(f)
+    scan = men_check.scan(f)
     out.update({
         "factor": res.factor, "setting": rope["rope_theta"] if method == "rope_theta" else f,
         "below": None if res.below is None else (res.below * ext.from_base if method == "rope_theta" else res.below),
