@@ -200,6 +200,10 @@ _NUM = r"[−\-+]?[\d,.]+(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?%?"
 _NUMERIC = re.compile(rf"^{_NUM}(?:\s*(?:±|–|to)\s*{_NUM})?$|^–$")
 
 
+# the longest cell (characters) of a text column whose cells stay on one line in HTML
+SHORT_LABEL = 20
+
+
 def _unbreakable(text: str) -> int:
     """The longest word of ``text``: a header wraps between its words, never inside one."""
     return max((len(w) for w in text.split()), default=0)
@@ -222,8 +226,16 @@ def pipe_table(df: pd.DataFrame, widths: list[float] | None = None, align: str |
     seps = []
     for d, a in zip(dashes, align):
         seps.append({"l": ":" + "-" * d, "r": "-" * d + ":", "c": ":" + "-" * d + ":"}[a])
+    # a text column of short labels ("RoPE base 10k", "0.75-RoPE") keeps each label on one line in
+    # HTML (a span styled by report/_report.css; the PDF ignores it): a wide table scrolls, its
+    # labels stay whole
+    label = [a == "l" and bool(rows) and all(len(r[i]) <= SHORT_LABEL for r in rows) for i, a in enumerate(align)]
+
+    def cell(x: str, i: int) -> str:
+        return f"[{esc(x)}]{{.rope-label}}" if label[i] and x.strip() else esc(x)
+
     lines = ["| " + " | ".join(esc(c) for c in cols) + " |", "|" + "|".join(seps) + "|"]
-    lines += ["| " + " | ".join(esc(x) for x in r) + " |" for r in rows]
+    lines += ["| " + " | ".join(cell(x, i) for i, x in enumerate(r)) + " |" for r in rows]
     return "\n".join(lines) + "\n"
 
 

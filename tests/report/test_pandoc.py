@@ -206,3 +206,26 @@ def test_one_escaping_layer_keeps_every_cell_whole():
     header, body = _rows(table)
     assert [plain(r[0]) for r in body] == [" ".join(t.split()) for t in HARD_TEXTS]
     assert all(len(r) == 2 for r in body)
+
+
+def test_short_label_columns_stay_whole_in_html():
+    """A text column whose cells are all short labels is marked to stay on one line in HTML (a
+    ``rope-label`` span, styled by report/_report.css); long text and numbers are not; the PDF shows
+    the same text (Typst has no span)."""
+    df = pd.DataFrame({"variant": ["RoPE base 10k", "0.75-RoPE reversed", "NoPE"],
+                       "note": ["a sentence long enough to wrap between its words", "short", ""],
+                       "loss": ["1.7281", "1.7399", "2.3701"]})
+    markdown = rk.pipe_table(df)
+    table = next(n for n in _walk(pandoc_ast(markdown)["blocks"]) if n.get("t") == "Table")
+    header, body = _rows(table)
+    spans = [[[n["c"][0][1] for n in _walk(cell) if n.get("t") == "Span"] for cell in row] for row in body]
+    assert [s[0] for s in spans] == [[["rope-label"]]] * 3  # every label of the short column
+    assert all(s[1] == [] and s[2] == [] for s in spans)  # the long-text and the numeric column: none
+    assert [plain(r[0]) for r in body] == list(df["variant"])
+    typst = subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "typst"], input=markdown, capture_output=True,
+                           text=True, check=True).stdout
+    assert "[RoPE base 10k]" in typst and "rope-label" not in typst
+    css = (ROOT / "report" / "_report.css").read_text()
+    assert re.search(r"\.rope-label\s*\{\s*white-space:\s*nowrap", css)
+    long = pd.DataFrame({"variant": ["x" * (rk.SHORT_LABEL + 1), "y"]})
+    assert "rope-label" not in rk.pipe_table(long)  # one long cell: the column wraps as text
