@@ -188,7 +188,8 @@ def markdown_table(df: pd.DataFrame, widths: list[float] | None = None, align: s
     cell of each column, capped), and the separator line is made longer than Pandoc's 72 columns so
     that Quarto wraps cell text to the page width (HTML and PDF) instead of running off the edge.
     ``align``: one of ``l``/``r``/``c`` per column (default: right for columns whose cells all look
-    numeric, else left)."""
+    numeric, else left). A text column of short labels (every cell at most ``SHORT_LABEL``
+    characters) keeps each label on one line in HTML."""
     from IPython.display import Markdown
 
     return Markdown(pipe_table(df, widths, align))
