@@ -201,7 +201,9 @@ _NUM = r"[−\-+]?[\d,.]+(?:×10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?%?"
 _NUMERIC = re.compile(rf"^{_NUM}(?:\s*(?:±|–|to)\s*{_NUM})?$|^–$")
 
 
-# the longest cell (characters) of a text column whose cells stay on one line in HTML
+# the longest cell (characters) of a text column whose cells stay on one line in HTML. report/table.js
+# keeps 24 for its searchable tables (no long-text columns there); at 24 here a scorecard's verdict
+# column ("not reproducible offline") stays whole and squeezes its claim, criterion and reason columns
 SHORT_LABEL = 20
 
 
